@@ -1,0 +1,512 @@
+package replay_test
+
+// Benchmarks of the replay engine against go-vcr v3.2.0 and against the
+// cheapest thing that could answer the same requests (the floor), in one
+// run, so the ratios in docs/PERFORMANCE.md come from one machine state.
+// See that file for what each number means and how to reproduce it.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/callbudget/callbudget/replay"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/dnaeon/go-vcr.v3/recorder"
+)
+
+// benchSizes are the cassette sizes, in interactions, every benchmark
+// family runs at.
+var benchSizes = []int{100, 1_000, 10_000}
+
+// BenchmarkRoundTrip replays every interaction of an N-interaction cassette
+// once per iteration through an http.Client, in recorded and in shuffled
+// order, with three RoundTrippers: the map floor, replay.Transport and
+// go-vcr's recorder. ns/op, B/op and allocs/op are per request, averaged
+// over whole passes (go-vcr's cost depends on where in the pass a request
+// falls, so a partial pass would bias it).
+func BenchmarkRoundTrip(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			path, _ := benchCassetteFile(b, n)
+			c, err := replay.Load(path, replay.LoadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			urls := make([]string, n)
+			wantLen := make([]int, n)
+			for i, in := range c.Interactions {
+				urls[i], wantLen[i] = in.Request.URL, len(in.Response.Body)
+			}
+			// go-vcr loads its own copy of the file; built on first use
+			// so that -bench filters which skip it do not pay for it.
+			var vcr struct {
+				rt    http.RoundTripper
+				reset func()
+			}
+			impls := []struct {
+				name string
+				rt   func(b *testing.B) (http.RoundTripper, func())
+			}{
+				{"floor", func(*testing.B) (http.RoundTripper, func()) { return newFloorTransport(c), nil }},
+				{"callbudget", func(*testing.B) (http.RoundTripper, func()) {
+					return replay.NewTransport(c, replay.Options{}), nil
+				}},
+				{"govcr", func(b *testing.B) (http.RoundTripper, func()) {
+					if vcr.rt == nil {
+						vcr.rt, vcr.reset = newGoVCR(b, path)
+					}
+					return vcr.rt, vcr.reset
+				}},
+			}
+			for _, order := range []string{"recorded", "shuffled"} {
+				perm := benchOrder(order, n)
+				reqs := make([]*http.Request, n)
+				want := make([]int, n)
+				for i, j := range perm {
+					req, err := http.NewRequest(http.MethodGet, urls[j], nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					reqs[i], want[i] = req, wantLen[j]
+				}
+				b.Run("order="+order, func(b *testing.B) {
+					for _, impl := range impls {
+						b.Run("impl="+impl.name, func(b *testing.B) {
+							rt, reset := impl.rt(b)
+							benchPasses(b, &http.Client{Transport: rt}, reqs, want, reset)
+						})
+					}
+				})
+			}
+		})
+	}
+}
+
+// benchOrder is the order requests are made in: the recorded one, or a
+// fixed-seed permutation of it.
+func benchOrder(order string, n int) []int {
+	if order == "recorded" {
+		p := make([]int, n)
+		for i := range p {
+			p[i] = i
+		}
+		return p
+	}
+	return rand.New(rand.NewPCG(2024, uint64(n))).Perm(n)
+}
+
+// benchPasses checks one pass, then times whole passes over reqs. reset,
+// when not nil, runs untimed before every pass (go-vcr serves each
+// interaction once per load).
+func benchPasses(b *testing.B, client *http.Client, reqs []*http.Request, want []int, reset func()) {
+	if reset != nil {
+		reset()
+	}
+	for i, req := range reqs {
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatalf("check %s: %v", req.URL, err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || int(n) != want[i] {
+			b.Fatalf("check %s: got %d with %d bytes, want 200 with %d", req.URL, resp.StatusCode, n, want[i])
+		}
+	}
+	if reset != nil {
+		reset()
+	}
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	passes := 0
+	for b.Loop() {
+		if passes > 0 && reset != nil {
+			b.StopTimer()
+			reset()
+			b.StartTimer()
+		}
+		passes++
+		for _, req := range reqs {
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perReq := float64(passes * len(reqs))
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/perReq, "ns/op")
+	b.ReportMetric(math.Round(float64(after.Mallocs-before.Mallocs)/perReq), "allocs/op")
+	b.ReportMetric(math.Round(float64(after.TotalAlloc-before.TotalAlloc)/perReq), "B/op")
+}
+
+// floorTransport is the least a RoundTripper can do to answer from a
+// cassette: look up method+" "+URL in a map and wrap the recorded header
+// map and body in a fresh response. No normalisation, no counting, no
+// defensive copy of the header.
+type floorTransport struct {
+	answers map[string]*floorAnswer
+}
+
+type floorAnswer struct {
+	code   int
+	status string
+	header http.Header
+	body   string
+}
+
+func newFloorTransport(c *replay.Cassette) *floorTransport {
+	t := &floorTransport{answers: make(map[string]*floorAnswer, len(c.Interactions))}
+	for _, in := range c.Interactions {
+		r := &in.Response
+		t.answers[in.Request.Method+" "+in.Request.URL] = &floorAnswer{code: r.Code, status: r.Status, header: r.Headers, body: r.Body}
+	}
+	return t
+}
+
+func (t *floorTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	a := t.answers[req.Method+" "+req.URL.String()]
+	if a == nil {
+		return nil, fmt.Errorf("floor: no answer for %s %s", req.Method, req.URL)
+	}
+	body := &cannedBody{}
+	body.Reset(a.body)
+	return &http.Response{
+		Status: a.status, StatusCode: a.code,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: a.header, Body: body, ContentLength: int64(len(a.body)),
+		Request: req,
+	}, nil
+}
+
+// cannedBody is a response body over a recorded string: one allocation,
+// and io.Copy uses its WriteTo.
+type cannedBody struct{ strings.Reader }
+
+func (*cannedBody) Close() error { return nil }
+
+// newGoVCR is go-vcr's recorder replaying the cassette at path, as a
+// go-vcr user sets it up, and a reset that makes every interaction
+// replayable again. go-vcr marks an interaction replayed when it serves it
+// and then skips it, so a second pass needs a fresh state. Reloading the
+// file costs seconds at N=10,000; SetReplayableInteractions(true) changes
+// the algorithm (every lookup rescans, and calls the matcher on, all
+// interactions before the match). Instead reset copies back each
+// interaction's state as loaded: the state a fresh recorder has, at the
+// cost of a memcpy of N structs. The interaction pointers come from an
+// OnRecorderStopHook, go-vcr's public way to visit them; Stop in
+// ModeReplayOnly writes nothing.
+func newGoVCR(b *testing.B, path string) (http.RoundTripper, func()) {
+	rec, err := recorder.NewWithOptions(&recorder.Options{
+		CassetteName:       strings.TrimSuffix(path, ".yaml"),
+		Mode:               recorder.ModeReplayOnly,
+		SkipRequestLatency: true,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var live []*cassette.Interaction
+	rec.AddHook(func(i *cassette.Interaction) error {
+		live = append(live, i)
+		return nil
+	}, recorder.OnRecorderStopHook)
+	if err := rec.Stop(); err != nil {
+		b.Fatal(err)
+	}
+	loaded := make([]cassette.Interaction, len(live))
+	for i, p := range live {
+		loaded[i] = *p
+	}
+	return rec, func() {
+		for i, p := range live {
+			*p = loaded[i]
+		}
+	}
+}
+
+// BenchmarkServer measures requests per second over loopback with a
+// keep-alive net/http client: replay.Server against a bare httptest server
+// that looks the request up in a map and writes the recorded headers and
+// body. clients=1 is one client goroutine; clients=4 is RunParallel with
+// 4 goroutines sharing one http.Client, as at GOMAXPROCS=2. Client and
+// server share the machine's cores. ns/op is per request.
+func BenchmarkServer(b *testing.B) {
+	const n = 1_000
+	path, _ := benchCassetteFile(b, n)
+	c, err := replay.Load(path, replay.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pqs := make([]string, n)
+	for i := range pqs {
+		pqs[i] = benchRequestPath(i)
+	}
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			b.Run("impl=floor", func(b *testing.B) {
+				srv := httptest.NewServer(newFloorHandler(c))
+				defer srv.Close()
+				benchServe(b, srv.URL, pqs, clients)
+			})
+			b.Run("impl=callbudget", func(b *testing.B) {
+				srv, err := replay.NewServer(c, replay.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer srv.Close()
+				benchServe(b, srv.URL(), pqs, clients)
+			})
+		})
+	}
+}
+
+func benchServe(b *testing.B, base string, pqs []string, clients int) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 2 * clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	// Every client goroutine gets its own requests, starting at a
+	// different place in the list.
+	newList := func(start int) []*http.Request {
+		reqs := make([]*http.Request, len(pqs))
+		for i := range reqs {
+			req, err := http.NewRequest(http.MethodGet, base+pqs[(start+i)%len(pqs)], nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			reqs[i] = req
+		}
+		return reqs
+	}
+	do := func(req *http.Request) error {
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %d", req.URL, resp.StatusCode)
+		}
+		return err
+	}
+	b.ReportAllocs()
+	if clients == 1 {
+		reqs := newList(0)
+		for _, req := range reqs {
+			if err := do(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		i := 0
+		for b.Loop() {
+			if err := do(reqs[i]); err != nil {
+				b.Fatal(err)
+			}
+			if i++; i == len(reqs) {
+				i = 0
+			}
+		}
+	} else {
+		procs := runtime.GOMAXPROCS(0)
+		p := max(1, (clients+procs-1)/procs)
+		lists := make([][]*http.Request, p*procs)
+		for g := range lists {
+			lists[g] = newList(g * len(pqs) / len(lists))
+		}
+		for _, req := range lists[0] {
+			if err := do(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var next atomic.Int64
+		b.SetParallelism(p)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			reqs := lists[int(next.Add(1)-1)%len(lists)]
+			i := 0
+			for pb.Next() {
+				if err := do(reqs[i]); err != nil {
+					b.Error(err)
+					return
+				}
+				if i++; i == len(reqs) {
+					i = 0
+				}
+			}
+		})
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+type uriKey struct{ method, uri string }
+
+// newFloorHandler answers a recorded request-URI with the recorded
+// header map and body, nothing else: what any loopback stub must do.
+func newFloorHandler(c *replay.Cassette) http.Handler {
+	type canned struct {
+		code   int
+		header http.Header
+		clen   []string
+		body   string
+	}
+	m := make(map[uriKey]*canned, len(c.Interactions))
+	for _, in := range c.Interactions {
+		uri := strings.TrimPrefix(in.Request.URL, "https://api.github.com")
+		r := &in.Response
+		m[uriKey{in.Request.Method, uri}] = &canned{code: r.Code, header: r.Headers, clen: []string{strconv.Itoa(len(r.Body))}, body: r.Body}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := m[uriKey{r.Method, r.RequestURI}]
+		if a == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		for k, v := range a.header {
+			h[k] = v
+		}
+		h["Content-Length"] = a.clen
+		w.WriteHeader(a.code)
+		io.WriteString(w, a.body)
+	})
+}
+
+// BenchmarkLoad reads and decodes an N-interaction cassette file with
+// go-vcr's cassette.Load and with replay.Load. MB/s is of the file. Peak
+// heap is measured once per benchmark in a fresh process (see
+// TestLoadPeakHeapChild), where nothing else is live and the GC paces
+// itself as it would in a command that loads one cassette: peak-heap-B is
+// the most heap the load held at once, retained-B what the loaded cassette
+// keeps after a GC, peak-heap/file the peak over the file size.
+func BenchmarkLoad(b *testing.B) {
+	loaders := []struct {
+		name string
+		load func(path string) (any, error)
+	}{
+		{"govcr", func(path string) (any, error) { return cassette.Load(strings.TrimSuffix(path, ".yaml")) }},
+		{"callbudget", func(path string) (any, error) { return replay.Load(path, replay.LoadOptions{}) }},
+	}
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			path, size := benchCassetteFile(b, n)
+			for _, l := range loaders {
+				b.Run("impl="+l.name, func(b *testing.B) {
+					peak, retained, err := peakHeapInChild(l.name, path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.SetBytes(size)
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := l.load(path); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(peak), "peak-heap-B")
+					b.ReportMetric(float64(retained), "retained-B")
+					b.ReportMetric(float64(peak)/float64(size), "peak-heap/file")
+				})
+			}
+		})
+	}
+}
+
+const (
+	peakHeapLoaderEnv = "CALLBUDGET_BENCH_PEAKHEAP_LOADER"
+	peakHeapFileEnv   = "CALLBUDGET_BENCH_PEAKHEAP_FILE"
+	peakHeapPrefix    = "callbudget-peak-heap:"
+)
+
+// peakHeapInChild runs this test binary again, alone, to load path once
+// with the named loader and report its heap.
+func peakHeapInChild(loader, path string) (peak, retained uint64, err error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadPeakHeapChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), peakHeapLoaderEnv+"="+loader, peakHeapFileEnv+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("peak-heap child: %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), peakHeapPrefix); ok {
+			if _, err := fmt.Sscan(rest, &peak, &retained); err != nil {
+				return 0, 0, fmt.Errorf("peak-heap child: %q: %v", sc.Text(), err)
+			}
+			return peak, retained, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("peak-heap child printed no result:\n%s", out)
+}
+
+// TestLoadPeakHeapChild is BenchmarkLoad's child process, and skips in a
+// normal test run. After a GC it loads the file once while another
+// goroutine samples the heap (live objects plus garbage not yet swept, the
+// runtime/metrics class /memory/classes/heap/objects:bytes) every 20µs,
+// and prints the peak and, after another GC, what the result retains, both
+// above the heap before the load.
+func TestLoadPeakHeapChild(t *testing.T) {
+	loader, path := os.Getenv(peakHeapLoaderEnv), os.Getenv(peakHeapFileEnv)
+	if loader == "" || path == "" {
+		t.Skip("runs only as BenchmarkLoad's child process")
+	}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	heap := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := heap()
+	var (
+		peak atomic.Uint64
+		stop atomic.Bool
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		for !stop.Load() {
+			if h := heap(); h > peak.Load() {
+				peak.Store(h)
+			}
+			time.Sleep(20 * time.Microsecond)
+		}
+	})
+	var v any
+	var err error
+	switch loader {
+	case "govcr":
+		v, err = cassette.Load(strings.TrimSuffix(path, ".yaml"))
+	case "callbudget":
+		v, err = replay.Load(path, replay.LoadOptions{})
+	default:
+		t.Fatalf("unknown loader %q", loader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop.Store(true)
+	wg.Wait()
+	if h := heap(); h > peak.Load() {
+		peak.Store(h)
+	}
+	runtime.GC()
+	retained := heap()
+	runtime.KeepAlive(v)
+	fmt.Printf("%s %d %d\n", peakHeapPrefix, peak.Load()-base, retained-base)
+}

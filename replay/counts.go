@@ -1,0 +1,206 @@
+package replay
+
+import (
+	"net/http"
+	"sort"
+)
+
+// Secondary-limit points GitHub charges per request: 1 for a read, 5 for a
+// request that changes something (REST POST/PATCH/PUT/DELETE, a GraphQL
+// mutation).
+const (
+	ReadPoints  = 1
+	WritePoints = 5
+)
+
+// Counts is what a replay counted: every request, named by endpoint. It is
+// a value, safe to keep and compare after the replay goes on or is closed.
+type Counts struct {
+	// Total is every request made, matched or not, repeats included.
+	Total int
+	// Resources is Total split by GitHub rate-limit resource (core,
+	// search, code_search, graphql, …), from the recorded
+	// X-RateLimit-Resource header where present, else from the route.
+	Resources map[string]int
+	// Mutating counts requests that change something (secondary limits).
+	Mutating int
+	// SecondaryPoints is the secondary-limit cost: ReadPoints per read,
+	// WritePoints per mutating request.
+	SecondaryPoints int
+	// NotModified counts 304 answers, free against the primary limit.
+	NotModified int
+	// Repeats counts requests served again after their recorded
+	// interactions were used up: a call made more often than recorded.
+	Repeats int
+	// Endpoints has one entry per endpoint called, sorted by route,
+	// method and operation.
+	Endpoints []Endpoint
+	// Unmatched lists requests with no recorded interaction, by method and
+	// normalised path (never query values or bodies), sorted.
+	Unmatched []UnmatchedCall
+}
+
+// Endpoint is the count for one GitHub endpoint.
+type Endpoint struct {
+	Method string
+	// Route is the REST route template
+	// ("/repos/{owner}/{repo}/pulls/{pull_number}"), or a fallback
+	// template for paths GitHub's description does not have.
+	Route string
+	// Operation is GitHub's operation id ("pulls/get"); for GraphQL
+	// "graphql/<operation name>". Empty when the route is unknown.
+	Operation string
+	Resource  string
+	Category  string
+	DocsURL   string
+	// Known is false when Route is a fallback template.
+	Known    bool
+	Mutating bool
+
+	Count       int
+	NotModified int
+	Repeats     int
+	Unmatched   int
+}
+
+// Points is the endpoint's secondary-limit cost.
+func (e Endpoint) Points() int {
+	if e.Mutating {
+		return e.Count * WritePoints
+	}
+	return e.Count * ReadPoints
+}
+
+// UnmatchedCall is a request the cassette had no interaction for.
+type UnmatchedCall struct {
+	Method string
+	Path   string
+	Count  int
+}
+
+type endpointKey struct {
+	method, route, op, resource string
+}
+
+type tally struct {
+	m     map[endpointKey]*Endpoint
+	order []endpointKey
+}
+
+func (t *tally) add(n callName, resource string, count, notModified, repeats, unmatched int) {
+	if count == 0 {
+		return
+	}
+	op := n.route.Operation
+	if n.op != "" {
+		op = "graphql/" + n.op
+	}
+	k := endpointKey{n.route.Method, n.route.Template, op, resource}
+	e := t.m[k]
+	if e == nil {
+		e = &Endpoint{
+			Method: n.route.Method, Route: n.route.Template, Operation: op,
+			Resource: resource, Category: n.route.Category, DocsURL: n.route.DocsURL,
+			Known: n.route.Known, Mutating: n.mutating,
+		}
+		t.m[k] = e
+		t.order = append(t.order, k)
+	}
+	e.Count += count
+	e.NotModified += notModified
+	e.Repeats += repeats
+	e.Unmatched += unmatched
+}
+
+// counts takes a snapshot. served, when not nil, overrides each slot's
+// served number (CountRecorded uses it to count each interaction once).
+func (e *engine) counts(served func(*slot) int) Counts {
+	t := tally{m: map[endpointKey]*Endpoint{}}
+	for _, s := range e.slots {
+		var n int
+		if served != nil {
+			n = served(s)
+		} else {
+			n = int(s.served.Load())
+		}
+		for i := 0; i < n && i < len(s.answers); i++ {
+			a := &s.answers[i]
+			t.add(s.name, a.resource, 1, b2i(a.code == http.StatusNotModified), 0, 0)
+		}
+		if extra := n - len(s.answers); extra > 0 {
+			a := &s.answers[len(s.answers)-1]
+			t.add(s.name, a.resource, extra, extra*b2i(a.code == http.StatusNotModified), extra, 0)
+		}
+	}
+	var unmatched []UnmatchedCall
+	e.mu.Lock()
+	for _, m := range e.missOrd {
+		t.add(m.name, m.name.route.Resource, m.count, 0, 0, m.count)
+		unmatched = mergeUnmatched(unmatched, UnmatchedCall{Method: m.name.route.Method, Path: m.path, Count: m.count})
+	}
+	e.mu.Unlock()
+
+	c := Counts{Resources: map[string]int{}, Unmatched: unmatched}
+	for _, k := range t.order {
+		ep := t.m[k]
+		c.Endpoints = append(c.Endpoints, *ep)
+		c.Total += ep.Count
+		c.Resources[ep.Resource] += ep.Count
+		if ep.Mutating {
+			c.Mutating += ep.Count
+		}
+		c.SecondaryPoints += ep.Points()
+		c.NotModified += ep.NotModified
+		c.Repeats += ep.Repeats
+	}
+	// Slots merge into one endpoint when they share a route (one route,
+	// many owners/repos/pages); merging already summed them.
+	sort.Slice(c.Endpoints, func(i, j int) bool { return endpointLess(&c.Endpoints[i], &c.Endpoints[j]) })
+	sort.Slice(c.Unmatched, func(i, j int) bool {
+		a, b := c.Unmatched[i], c.Unmatched[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Method < b.Method
+	})
+	return c
+}
+
+// mergeUnmatched adds u, summing with an entry of the same method and path
+// (a GraphQL miss and a REST miss can share one path with different keys).
+func mergeUnmatched(list []UnmatchedCall, u UnmatchedCall) []UnmatchedCall {
+	for i := range list {
+		if list[i].Method == u.Method && list[i].Path == u.Path {
+			list[i].Count += u.Count
+			return list
+		}
+	}
+	return append(list, u)
+}
+
+func endpointLess(a, b *Endpoint) bool {
+	if a.Route != b.Route {
+		return a.Route < b.Route
+	}
+	if a.Method != b.Method {
+		return a.Method < b.Method
+	}
+	if a.Operation != b.Operation {
+		return a.Operation < b.Operation
+	}
+	return a.Resource < b.Resource
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CountRecorded counts what a cassette recorded, each interaction once, as
+// if a client had made exactly the recorded calls. Nothing is served.
+func CountRecorded(c *Cassette, opts Options) Counts {
+	e := newEngine(c, opts, nil)
+	return e.counts(func(s *slot) int { return len(s.answers) })
+}

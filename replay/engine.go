@@ -1,0 +1,316 @@
+package replay
+
+import (
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/callbudget/callbudget/routes"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+)
+
+type cassetteResponse = cassette.Response
+
+// Options configures a Transport or a Server.
+type Options struct {
+	// MatchHost makes the request's host part of the match. By default the
+	// host is ignored, so a cassette recorded against api.github.com (and
+	// uploads.github.com) replays for a client pointed anywhere. Only the
+	// Transport sees the host a client meant; the Server always sees its
+	// own loopback address and ignores this.
+	MatchHost bool
+
+	// Addr is the address the Server listens on; "127.0.0.1:0" (a free
+	// port on loopback) when empty. The Transport ignores it.
+	Addr string
+
+	// KeepURLs stops the Server from rewriting the recorded API origins
+	// (https://api.github.com, uploads, an Enterprise host) in Link and
+	// Location headers and in bodies to its own URL. Rewriting is what lets
+	// clients that follow absolute URLs (PyGithub, octokit pagination) stay
+	// on the replay server; the Transport never rewrites, since it answers
+	// whatever host is asked.
+	KeepURLs bool
+}
+
+// UnmatchedHeader is set on the 404 answer to a request the cassette has
+// no interaction for, so a client's logs say why it got a 404.
+const UnmatchedHeader = "X-Callbudget-Unmatched"
+
+// InteractionHeader names the recorded interaction (its index in the
+// cassette) each replayed answer came from.
+const InteractionHeader = "X-Callbudget-Interaction"
+
+// slotKey is the match key. A struct of strings, not a concatenation,
+// so the common lookup allocates nothing.
+type slotKey struct {
+	method, host, path, query, op string
+}
+
+// answer is one recorded response, prepared once for serving.
+type answer struct {
+	index        int
+	code         int
+	status       string
+	header       http.Header
+	body         string
+	clen         []string // Content-Length, formatted once
+	uncompressed bool
+	resource     string
+}
+
+// slot holds the recorded answers for one key, in recorded order, and how
+// many requests it has served. Counting is one atomic add: which answers
+// were served, and so the 304s and repeats, follow from that number alone,
+// so counts cannot depend on request order or concurrency.
+type slot struct {
+	name    callName
+	answers []answer
+	served  atomic.Int64
+}
+
+// callName is what a call is counted as.
+type callName struct {
+	route    routes.Route
+	op       string // GraphQL operation name; "" for REST
+	mutating bool
+}
+
+// engine is the matcher and counter both faces share. The index is
+// read-only after newEngine, so matching takes no lock; only unmatched
+// requests (the rare path) do.
+type engine struct {
+	opts    Options
+	index   map[slotKey]*slot
+	slots   []*slot // in order of first recording, for stable counts
+	mu      sync.Mutex
+	misses  map[slotKey]*missSlot
+	missOrd []*missSlot
+}
+
+type missSlot struct {
+	name  callName
+	path  string
+	count int
+}
+
+// rewriter maps recorded API origins to the Server's own URL; nil for the
+// Transport.
+type rewriter struct {
+	r *strings.Replacer
+}
+
+func (w *rewriter) apply(s string) string {
+	if w == nil || !strings.Contains(s, "://") {
+		return s
+	}
+	return w.r.Replace(s)
+}
+
+func newRewriter(c *Cassette, to string) *rewriter {
+	seen := map[string]bool{"https://api.github.com": true, "https://uploads.github.com": true}
+	for _, in := range c.Interactions {
+		if u, err := url.Parse(in.Request.URL); err == nil && u.Host != "" && u.Scheme != "" {
+			seen[u.Scheme+"://"+u.Host] = true
+		}
+	}
+	origins := make([]string, 0, len(seen))
+	for o := range seen {
+		origins = append(origins, o)
+	}
+	// Longer origins first, so a host with a port wins over the bare host.
+	sort.Slice(origins, func(i, j int) bool {
+		if len(origins[i]) != len(origins[j]) {
+			return len(origins[i]) > len(origins[j])
+		}
+		return origins[i] < origins[j]
+	})
+	pairs := make([]string, 0, 2*len(origins))
+	for _, o := range origins {
+		pairs = append(pairs, o, to)
+	}
+	return &rewriter{strings.NewReplacer(pairs...)}
+}
+
+func newEngine(c *Cassette, opts Options, rw *rewriter) *engine {
+	e := &engine{
+		opts:   opts,
+		index:  make(map[slotKey]*slot, len(c.Interactions)),
+		misses: map[slotKey]*missSlot{},
+	}
+	names := map[string]routes.Route{} // route lookups shared by keys with one path
+	for i, in := range c.Interactions {
+		u, err := url.Parse(in.Request.URL)
+		if err != nil {
+			continue // Parse validated every URL; unreachable
+		}
+		method := strings.ToUpper(in.Request.Method)
+		path := NormalizePath(u.Path)
+		key := slotKey{method: method, path: path, query: NormalizeQuery(u.RawQuery)}
+		if opts.MatchHost {
+			key.host = strings.ToLower(u.Host)
+		}
+		mutation := false
+		if path == "/graphql" && method == http.MethodPost {
+			key.op, mutation = graphQLOp([]byte(in.Request.Body))
+		}
+		s := e.index[key]
+		if s == nil {
+			rk := method + " " + path
+			r, ok := names[rk]
+			if !ok {
+				r = routes.Lookup(method, path)
+				names[rk] = r
+			}
+			s = &slot{name: nameCall(r, key.op, method, mutation)}
+			e.index[key] = s
+			e.slots = append(e.slots, s)
+		}
+		s.answers = append(s.answers, prepareAnswer(i, &in.Response, s.name.route.Resource, rw))
+	}
+	return e
+}
+
+func nameCall(r routes.Route, op, method string, mutation bool) callName {
+	r.Method = method
+	n := callName{route: r, op: op}
+	if r.Template == "/graphql" && method == http.MethodPost {
+		n.mutating = mutation
+	} else {
+		n.mutating = isMutating(method)
+	}
+	return n
+}
+
+func isMutating(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// hopHeaders are recorded but not served: they described the recorded
+// connection, not the answer. Retry-After would make clients wait.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Retry-After", "Proxy-Connection", "Upgrade"}
+
+func prepareAnswer(i int, r *cassetteResponse, routeResource string, rw *rewriter) answer {
+	h := make(http.Header, len(r.Headers)+2)
+	for k, v := range r.Headers {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		h[ck] = append(h[ck], v...)
+	}
+	for _, k := range hopHeaders {
+		delete(h, k)
+	}
+	keepCalling(h)
+	body := r.Body
+	if rw != nil {
+		for _, k := range []string{"Link", "Location"} {
+			for j, v := range h[k] {
+				h[k][j] = rw.apply(v)
+			}
+		}
+		if h.Get("Content-Encoding") == "" {
+			body = rw.apply(body)
+		}
+	}
+	h[InteractionHeader] = []string{strconv.Itoa(i)}
+	resource := routeResource
+	if rr := h.Get("X-Ratelimit-Resource"); rr != "" {
+		resource = rr
+	}
+	status := r.Status
+	if status == "" {
+		status = strconv.Itoa(r.Code) + " " + http.StatusText(r.Code)
+	}
+	return answer{index: i, code: r.Code, status: status, header: h, body: body,
+		clen: []string{strconv.Itoa(len(body))}, uncompressed: r.Uncompressed, resource: resource}
+}
+
+// keepCalling rewrites the primary rate-limit headers so that no client
+// throttles or skips a request: go-github refuses to send while a recorded
+// X-RateLimit-Remaining of 0 has a future reset, and octokit's throttling
+// sleeps on it. Remaining is served as the full limit.
+func keepCalling(h http.Header) {
+	lim := h.Get("X-Ratelimit-Limit")
+	if n, err := strconv.Atoi(lim); err != nil || n <= 0 {
+		if lim == "" && h.Get("X-Ratelimit-Remaining") == "" {
+			return
+		}
+		lim = "5000"
+	}
+	h.Set("X-Ratelimit-Remaining", lim)
+}
+
+// match finds the answer for one request and counts it. path is the
+// percent-decoded URL path, rawQuery the undecoded query. body is read only
+// for POST /graphql. It returns nil for a request with no recorded
+// interaction (already counted as unmatched).
+func (e *engine) match(method, host, path, rawQuery string, body io.Reader) *answer {
+	key := slotKey{method: method, path: NormalizePath(path), query: NormalizeQuery(rawQuery)}
+	if !isUpperASCII(method) {
+		key.method = strings.ToUpper(method)
+	}
+	if e.opts.MatchHost {
+		key.host = strings.ToLower(host)
+	}
+	mutation := false
+	if key.path == "/graphql" && key.method == http.MethodPost && body != nil {
+		b, _ := io.ReadAll(io.LimitReader(body, maxGraphQLBody))
+		key.op, mutation = graphQLOp(b)
+	}
+	if s := e.index[key]; s != nil {
+		n := s.served.Add(1)
+		if n > int64(len(s.answers)) {
+			n = int64(len(s.answers))
+		}
+		return &s.answers[n-1]
+	}
+	e.miss(key, mutation)
+	return nil
+}
+
+// maxGraphQLBody bounds what is read of a GraphQL request to name it.
+const maxGraphQLBody = 8 << 20
+
+func isUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *engine) miss(key slotKey, mutation bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := e.misses[key]
+	if m == nil {
+		r := routes.Lookup(key.method, key.path)
+		m = &missSlot{name: nameCall(r, key.op, key.method, mutation), path: key.path}
+		e.misses[key] = m
+		e.missOrd = append(e.missOrd, m)
+	}
+	m.count++
+}
+
+// unmatchedBody is GitHub's own 404 shape, so clients raise their usual
+// not-found error.
+const unmatchedBody = `{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404","callbudget":"no recorded interaction matches this request"}` + "\n"
+
+func unmatchedHeader() http.Header {
+	return http.Header{
+		"Content-Type":          {"application/json; charset=utf-8"},
+		UnmatchedHeader:         {"true"},
+		"X-Ratelimit-Limit":     {"5000"},
+		"X-Ratelimit-Remaining": {"5000"},
+	}
+}

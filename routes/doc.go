@@ -1,0 +1,17 @@
+// Package routes names GitHub API calls: given a request's method and path it
+// returns the REST operation that GitHub documents for it (template, operation
+// id, docs category, docs URL) and the rate-limit resource the call is counted
+// against.
+//
+// It owns the operation table, generated from GitHub's REST OpenAPI
+// description (npm @octokit/openapi, see table_gen.go and
+// internal/routegen), the matching of concrete paths against its templates,
+// the hand-written GraphQL entry, the mapping to rate-limit resources, and the
+// fallback template that lets calls the table does not know still group
+// together.
+//
+// It does not normalise URLs: stripping a scheme and host, a GitHub
+// Enterprise Server /api/v3 prefix, the query string and a trailing slash,
+// and percent-decoding, are the caller's job. It does no I/O and keeps no
+// counts.
+package routes
