@@ -9,6 +9,14 @@ import "strings"
 // template, so Template is a fallback built from the path; or the path matched
 // a template but the method is not documented for it, so Template is real but
 // Operation, Category, Subcategory and DocsURL are empty.
+//
+// Resource is the key under "resources" of GET /rate_limit that the call is
+// counted against: "core", "search", "code_search", "graphql",
+// "integration_manifest", "actions_runner_registration", "scim",
+// "dependency_snapshots", "dependency_sbom", "audit_log",
+// "code_scanning_autofix" or "copilot_usage_records". GitHub no longer counts
+// any call against "source_import" or "code_scanning_upload"; those calls are
+// "core" (see resource.go).
 type Route struct {
 	Method      string // upper case
 	Template    string // "/repos/{owner}/{repo}/pulls/{pull_number}"
@@ -16,7 +24,7 @@ type Route struct {
 	Category    string
 	Subcategory string
 	DocsURL     string
-	Resource    string // rate-limit resource: see resource.go for the values
+	Resource    string // rate-limit resource, see below
 	Known       bool   // false when Template is a fallback
 }
 

@@ -59,6 +59,22 @@ func TestLookup(t *testing.T) {
 			op: "repos/get-content", template: "/repos/{owner}/{repo}/contents/{path}", known: true,
 		},
 		{
+			name: "contents root listing", method: "GET", path: "/repos/o/r/contents",
+			op: "repos/get-content", template: "/repos/{owner}/{repo}/contents/{path}", known: true,
+		},
+		{
+			name: "readme root is its own operation", method: "GET", path: "/repos/o/r/readme",
+			op: "repos/get-readme", template: "/repos/{owner}/{repo}/readme", known: true,
+		},
+		{
+			name: "readme in nested directory", method: "GET", path: "/repos/o/r/readme/docs/api",
+			op: "repos/get-readme-in-directory", template: "/repos/{owner}/{repo}/readme/{dir}", known: true,
+		},
+		{
+			name: "environment name with slash", method: "GET", path: "/repos/o/r/environments/prod/eu/variables/REGION",
+			op: "actions/get-environment-variable", template: "/repos/{owner}/{repo}/environments/{environment_name}/variables/{name}", known: true,
+		},
+		{
 			name: "put content nested path", method: "PUT", path: "/repos/o/r/contents/docs/guide/intro.md",
 			op: "repos/create-or-update-file-contents", template: "/repos/{owner}/{repo}/contents/{path}", known: true,
 		},

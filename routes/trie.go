@@ -20,6 +20,9 @@ type node struct {
 	// greedy: the {param} child may swallow several segments, because it
 	// names something that can hold a slash (see greedyParams).
 	greedy bool
+	// optional: in the greedy passes the {param} child may also match no
+	// segment at all, see optionalParams.
+	optional bool
 	// ops maps a method to its index in table.routes; empty on nodes that end
 	// no template.
 	ops map[string]int
@@ -42,6 +45,13 @@ var greedyParams = map[string]bool{
 	"name":             true,
 	"environment_name": true,
 	"package_name":     true,
+}
+
+// optionalParams may be empty: GET /repos/{owner}/{repo}/contents/ lists the
+// repository root (go-github sends it for an empty path), and once the caller
+// strips the trailing slash it arrives as .../contents.
+var optionalParams = map[string]bool{
+	"path": true,
 }
 
 // loadTable builds the trie on first use, so programs that never call
@@ -71,6 +81,9 @@ func buildTable(ops []operation) *table {
 				}
 				if greedyParams[name] || isCompound(seg) {
 					n.greedy = true
+				}
+				if optionalParams[name] {
+					n.optional = true
 				}
 				n = n.param
 				continue
@@ -155,7 +168,8 @@ type matcher struct {
 // Searches run from strict to loose, and the first hit wins:
 //  1. a template of the same length that documents the method;
 //  2. the same, letting greedy parameters swallow several segments, so
-//     /repos/o/r/contents/a/b/c.txt finds .../contents/{path};
+//     /repos/o/r/contents/a/b/c.txt finds .../contents/{path} (and
+//     /repos/o/r/contents, the root listing, finds it with an empty path);
 //  3. and 4. the same two, for a template that lacks the method, which then
 //     returns the template without an operation.
 //
@@ -189,6 +203,9 @@ func (m *matcher) walk(n *node, i int) *node {
 	if i == len(m.segs) {
 		if m.accepts(n) {
 			return n
+		}
+		if m.greedy && n.optional && m.accepts(n.param) {
+			return n.param
 		}
 		return nil
 	}
