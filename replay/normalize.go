@@ -143,7 +143,7 @@ func graphQLOp(body []byte) (name string, mutation bool) {
 	if len(body) == 0 || json.Unmarshal(body, &req) != nil {
 		return "", false
 	}
-	kind, docName := firstOperation(req.Query)
+	kind, docName := findOperation(req.Query, req.OperationName)
 	mutation = kind == "mutation"
 	switch {
 	case req.OperationName != "":
@@ -157,11 +157,18 @@ func graphQLOp(body []byte) (name string, mutation bool) {
 	return "anonymous-" + hex.EncodeToString(sum[:4]), mutation
 }
 
-// firstOperation reads the kind (query, mutation, subscription; "query"
-// for the {…} shorthand) and name of the first operation in a GraphQL
-// document, skipping comments, fragments and string literals.
-func firstOperation(doc string) (kind, name string) {
-	depth := 0
+// findOperation reads the kind (query, mutation, subscription; "query"
+// for the {…} shorthand) and name of the operation a GraphQL server runs
+// for operationName want: the one so named, else the document's first.
+// It skips comments, string literals, fragments and variable definitions.
+func findOperation(doc, want string) (kind, name string) {
+	var firstKind, firstName string
+	found := func(k, n string) bool {
+		if firstKind == "" {
+			firstKind, firstName = k, n
+		}
+		return want == "" || n == want
+	}
 	for i := 0; i < len(doc); {
 		c := doc[i]
 		switch {
@@ -169,24 +176,21 @@ func firstOperation(doc string) (kind, name string) {
 			for i < len(doc) && doc[i] != '\n' {
 				i++
 			}
-			continue
 		case c == '"':
 			i = skipString(doc, i)
-			continue
-		case c == '{':
-			if depth == 0 {
+		case c == '{': // the shorthand query
+			if found("query", "") {
 				return "query", ""
 			}
-			depth++
-		case c == '}':
-			depth--
-		case depth == 0 && isNameStart(c):
+			i = skipBlock(doc, i)
+		case isNameStart(c):
 			j := i
 			for j < len(doc) && isNameChar(doc[j]) {
 				j++
 			}
 			word := doc[i:j]
-			if word == "query" || word == "mutation" || word == "subscription" {
+			switch word {
+			case "query", "mutation", "subscription":
 				k := j
 				for k < len(doc) && (doc[k] == ' ' || doc[k] == '\t' || doc[k] == '\n' || doc[k] == '\r' || doc[k] == ',') {
 					k++
@@ -195,26 +199,55 @@ func firstOperation(doc string) (kind, name string) {
 				for e < len(doc) && isNameChar(doc[e]) {
 					e++
 				}
+				n := ""
 				if e > k && isNameStart(doc[k]) {
-					return word, doc[k:e]
+					n = doc[k:e]
 				}
-				return word, ""
-			}
-			if word == "fragment" {
-				// Skip the fragment's selection set entirely.
-				for j < len(doc) && doc[j] != '{' {
-					j++
+				if found(word, n) {
+					return word, n
 				}
-				depth = 0
-				i = skipBlock(doc, j)
-				continue
 			}
-			i = j
-			continue
+			// Skip the definition: its variables (whose default values
+			// may hold braces) and its selection set.
+			i = skipDefinition(doc, j)
+		default:
+			i++
 		}
-		i++
 	}
-	return "", ""
+	return firstKind, firstName
+}
+
+// skipDefinition skips from just after a definition's keyword to the end
+// of its selection set.
+func skipDefinition(doc string, i int) int {
+	for i < len(doc) {
+		switch doc[i] {
+		case '"':
+			i = skipString(doc, i)
+		case '(':
+			for depth := 0; i < len(doc); {
+				if doc[i] == '"' {
+					i = skipString(doc, i)
+					continue
+				}
+				if doc[i] == '(' {
+					depth++
+				} else if doc[i] == ')' {
+					depth--
+					if depth == 0 {
+						i++
+						break
+					}
+				}
+				i++
+			}
+		case '{':
+			return skipBlock(doc, i)
+		default:
+			i++
+		}
+	}
+	return len(doc)
 }
 
 func skipString(doc string, i int) int {
