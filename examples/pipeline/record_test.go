@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,12 +15,11 @@ import (
 	"testing"
 
 	"github.com/callbudget/callbudget/internal/fakegithub"
+	"github.com/callbudget/callbudget/internal/golden"
 	"github.com/callbudget/callbudget/replay"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/dnaeon/go-vcr.v3/recorder"
 )
-
-var update = flag.Bool("update", false, "re-record testdata/cassettes from the fake GitHub")
 
 const reRecord = "re-record with go test ./examples/pipeline -update, review the cassette diff, then run callbudget update"
 
@@ -49,7 +47,7 @@ func TestRecord(t *testing.T) {
 			t.Parallel()
 			fresh := record(t, sc)
 			committed := filepath.Join(repoRoot, cassetteFile(sc.name))
-			if *update {
+			if golden.Update() {
 				if err := writeFileAtomic(committed, fresh); err != nil {
 					t.Fatal(err)
 				}
