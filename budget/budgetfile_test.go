@@ -1,0 +1,469 @@
+package budget
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/callbudget/callbudget/replay"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const (
+	routePull     = "/repos/{owner}/{repo}/pulls/{pull_number}"
+	routeContents = "/repos/{owner}/{repo}/contents/{path}"
+	routeStatuses = "/repos/{owner}/{repo}/statuses/{sha}"
+	routeSearch   = "/search/issues"
+)
+
+// counts builds replay counts from endpoints, the way replay sums them.
+func counts(eps ...replay.Endpoint) replay.Counts {
+	c := replay.Counts{Resources: map[string]int{}}
+	for _, e := range eps {
+		c.Total += e.Count
+		c.Resources[e.Resource] += e.Count
+		if e.Mutating {
+			c.Mutating += e.Count
+		}
+		c.SecondaryPoints += e.Points()
+		c.NotModified += e.NotModified
+		c.Repeats += e.Repeats
+	}
+	c.Endpoints = eps
+	return c
+}
+
+func get(route, op string, n int) replay.Endpoint {
+	res := "core"
+	if strings.HasPrefix(route, "/search/") {
+		res = "search"
+	}
+	return replay.Endpoint{Method: "GET", Route: route, Operation: op, Resource: res, Known: true, Count: n}
+}
+
+func post(route, op string, n int) replay.Endpoint {
+	return replay.Endpoint{Method: "POST", Route: route, Operation: op, Resource: "core", Known: true, Mutating: true, Count: n}
+}
+
+// gql is a GraphQL operation; "" is an anonymous one, as replay names it.
+func gql(op string, n int) replay.Endpoint {
+	name := "graphql"
+	if op != "" {
+		name += "/" + op
+	}
+	return replay.Endpoint{Method: "POST", Route: "/graphql", Operation: name, Resource: "graphql", Known: true, Count: n}
+}
+
+// prOpened is the example pipeline's counts: 6 calls.
+func prOpened() replay.Counts {
+	return counts(
+		gql("ViewerLogin", 1),
+		get(routeContents, "repos/get-content", 1),
+		get(routePull, "pulls/get", 2),
+		post(routeStatuses, "repos/create-commit-status", 2),
+	)
+}
+
+func sampleFile(t *testing.T) *File {
+	t.Helper()
+	f := New()
+	for name, c := range map[string]replay.Counts{
+		"pr-opened": prOpened(),
+		"pr-closed": counts(get(routePull, "pulls/get", 1)),
+		"idle":      counts(),
+		"search":    counts(get(routeSearch, "search/issues-and-pull-requests", 3), gql("", 1)),
+	} {
+		if err := f.Update(name, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func TestGoldenBudget(t *testing.T) {
+	t.Parallel()
+	got, err := sampleFile(t).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "budget.golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("budget file differs from %s (go test ./budget -update rewrites it)\n--- got ---\n%s--- want ---\n%s", path, got, want)
+	}
+}
+
+// The same content gives the same bytes, whatever order it was built in
+// and however Go iterates maps.
+func TestMarshalDeterministic(t *testing.T) {
+	t.Parallel()
+	first, err := sampleFile(t).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		f := New()
+		// Reverse insertion order, and endpoints given out of order.
+		for _, name := range []string{"search", "pr-opened", "pr-closed", "idle"} {
+			c := sampleFile(t).Scenarios[name]
+			e := *c
+			e.Endpoints = append([]EndpointCount(nil), c.Endpoints...)
+			for l, r := 0, len(e.Endpoints)-1; l < r; l, r = l+1, r-1 {
+				e.Endpoints[l], e.Endpoints[r] = e.Endpoints[r], e.Endpoints[l]
+			}
+			f.Scenarios[name] = &e
+		}
+		got, err := f.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, first) {
+			t.Fatalf("Marshal is not deterministic:\n%s\n%s", got, first)
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	f := sampleFile(t)
+	// Names and routes that YAML would misread if they were not quoted.
+	hostile := counts(
+		get("/repos/{owner}/{repo}/a: b # c", "", 1),
+		get("/x\ny: 1", "", 1),
+		get("/"+strings.Repeat("long/", 60), "", 1),
+		get("/'quoted\" \\", "", 1),
+		gql("Q with: colon", 1),
+	)
+	for _, name := range []string{"yes", "123", "- x", "a: b", "#c", "~", "null", "ünï cödé"} {
+		if err := f.Update(name, hostile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "callbudget.budget.yaml")
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range got.Scenarios {
+		if e.Line <= 0 {
+			t.Errorf("scenario %q: Line %d", name, e.Line)
+		}
+		e.Line = 0
+	}
+	if !reflect.DeepEqual(got, f) {
+		for name := range f.Scenarios {
+			if !reflect.DeepEqual(got.Scenarios[name], f.Scenarios[name]) {
+				t.Errorf("scenario %q: loaded %+v, saved %+v", name, got.Scenarios[name], f.Scenarios[name])
+			}
+		}
+		if len(got.Scenarios) != len(f.Scenarios) {
+			t.Errorf("loaded %v, saved %v", got.Names(), f.Names())
+		}
+	}
+	again, err := got.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := os.ReadFile(path)
+	if !bytes.Equal(again, saved) {
+		t.Errorf("Load → Marshal changed the bytes")
+	}
+}
+
+func TestLoadLines(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("b.yaml", []byte("version: 1\nscenarios:\n  a:\n    total: 0\n    mutating: 0\n    resources: {}\n    endpoints: {}\n  b:\n    total: 0\n    mutating: 0\n    resources: {}\n    endpoints: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Scenarios["a"].Line != 3 || f.Scenarios["b"].Line != 8 {
+		t.Errorf("lines: a %d, b %d; want 3, 8", f.Scenarios["a"].Line, f.Scenarios["b"].Line)
+	}
+}
+
+const goodScenario = `  pr-opened:
+    total: 3
+    mutating: 1
+    resources:
+      core: 3
+    endpoints:
+      GET /repos/{owner}/{repo}/pulls/{pull_number}: 2 # pulls/get
+      POST /repos/{owner}/{repo}/statuses/{sha}: 1
+`
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	head := "version: 1\nscenarios:\n"
+	tests := []struct {
+		name string
+		in   string
+		want string // the whole message after "x.yaml"
+	}{
+		{"empty", "", ": empty budget file (want version and scenarios)"},
+		{"comment only", "# nothing\n", ": empty budget file (want version and scenarios)"},
+		{"not YAML", "version: 1\nscenarios: [\n", ":2: not valid YAML: did not find expected node content"},
+		{"tab indent", "\tversion: 1\n", ":1: not valid YAML: found character that cannot start any token"},
+		{"control character", "version: 1\nscenarios: {}\n# \x01\n", ":3: not valid YAML: control characters are not allowed"},
+		{"not a mapping", "- 1\n", ":1: want a mapping with version and scenarios"},
+		{"two documents", "version: 1\nscenarios: {}\n---\nversion: 1\n", ":3: more than one YAML document"},
+		{"unknown top key", "version: 1\nscenarios: {}\nbudget: 3\n", `:3: unknown key "budget" (want version, scenarios)`},
+		{"missing version", "scenarios: {}\n", ":1: missing version"},
+		{"missing scenarios", "version: 1\n", ":1: missing scenarios"},
+		{"version 2", "version: 2\nscenarios: {}\n", ":1: version 2 is not supported (want 1)"},
+		{"version string", "version: \"1\"\nscenarios: {}\n", `:1: version must be a whole number, not "1"`},
+		{"scenarios list", "version: 1\nscenarios:\n  - pr-opened\n", ":3: scenarios must be a mapping of scenario names"},
+		{"duplicate top key", "version: 1\nversion: 1\nscenarios: {}\n", `:2: duplicate key "version" (first at line 1)`},
+		{"duplicate scenario", head + goodScenario + goodScenario, `:11: duplicate key "pr-opened" (first at line 3)`},
+		{"duplicate endpoint", head + strings.Replace(goodScenario, "      POST /repos/{owner}/{repo}/statuses/{sha}: 1\n",
+			"      GET /repos/{owner}/{repo}/pulls/{pull_number}: 1\n", 1),
+			`:10: duplicate key "GET /repos/{owner}/{repo}/pulls/{pull_number}" (first at line 9)`},
+		{"unknown scenario key", head + strings.Replace(goodScenario, "total: 3", "totals: 3", 1),
+			`:4: unknown key "totals" in scenario "pr-opened" (want total, mutating, resources, endpoints)`},
+		{"missing endpoints", head + goodScenario[:strings.Index(goodScenario, "    endpoints:")],
+			`:4: scenario "pr-opened" has no endpoints`},
+		{"negative endpoint", head + strings.Replace(goodScenario, "{sha}: 1", "{sha}: -1", 1),
+			`:10: endpoint "POST /repos/{owner}/{repo}/statuses/{sha}" -1 is negative`},
+		{"negative total", head + strings.Replace(goodScenario, "total: 3", "total: -3", 1), ":4: total -3 is negative"},
+		{"float count", head + strings.Replace(goodScenario, "core: 3", "core: 2.5", 1), `:7: resource "core" must be a whole number, not "2.5"`},
+		{"huge count", head + strings.Replace(goodScenario, "core: 3", "core: 99999999999999999999", 1),
+			`:7: resource "core" must be a whole number, not "99999999999999999999"`},
+		{"endpoints do not add up", head + strings.Replace(goodScenario, "pull_number}: 2", "pull_number}: 3", 1),
+			`:4: scenario "pr-opened": total 3, but its endpoints add up to 4`},
+		{"resources do not add up", head + strings.Replace(goodScenario, "core: 3", "core: 2\n      search: 2", 1),
+			`:4: scenario "pr-opened": total 3, but its resources add up to 4`},
+		{"mutating above total", head + strings.Replace(goodScenario, "mutating: 1", "mutating: 4", 1),
+			`:5: scenario "pr-opened": mutating 4 is more than total 3`},
+		{"bad endpoint key", head + strings.Replace(goodScenario, "POST /repos", "post /repos", 1),
+			`:10: endpoint "post /repos/{owner}/{repo}/statuses/{sha}" is not "METHOD /route"`},
+		{"endpoint without route", head + strings.Replace(goodScenario, "POST /repos/{owner}/{repo}/statuses/{sha}", "POST", 1),
+			`:10: endpoint "POST" is not "METHOD /route"`},
+		{"anchor and alias", head + strings.Replace(goodScenario, "resources:", "resources: &r", 1) + "  again: *r\n",
+			":6: anchors, aliases and merge keys are not allowed"},
+		{"alias", head + goodScenario + "  again: *r\n", ":1: not valid YAML: unknown anchor 'r' referenced"},
+		{"merge key", head + "  a:\n    <<: {total: 0}\n", ":4: anchors, aliases and merge keys are not allowed"},
+		{"scenario not a mapping", head + "  pr-opened: 3\n", `:3: scenario "pr-opened" must be a mapping with total, mutating, resources and endpoints`},
+		{"resources null", head + strings.Replace(goodScenario, "resources:\n      core: 3\n", "resources:\n", 1),
+			`:6: resource must be a mapping (an empty one is {})`},
+		{"empty scenario name", head + strings.Replace(goodScenario, "pr-opened:", `"":`, 1), `:3: scenario name "" has control characters or is empty`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("x.yaml", []byte(tt.in))
+			if err == nil {
+				t.Fatalf("Parse accepted:\n%s", tt.in)
+			}
+			if got, want := err.Error(), "x.yaml"+tt.want; got != want {
+				t.Errorf("error\n got %s\nwant %s", got, want)
+			}
+			var be *Error
+			if !errors.As(err, &be) || be.File != "x.yaml" || !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %#v is not an *Error wrapping ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "none.yaml")
+	_, err := Load(path)
+	if !errors.Is(err, ErrNotExist) || !errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrInvalid) {
+		t.Errorf("Load of a missing file: %v, want ErrNotExist", err)
+	}
+	var be *Error
+	if !errors.As(err, &be) || be.File != path || be.Line != 0 {
+		t.Errorf("Load of a missing file: %#v", err)
+	}
+	if want := path + ": open: no such file or directory"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+func TestSaveKeepsModeAndFollowsLinks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f := sampleFile(t)
+
+	fresh := filepath.Join(dir, "fresh.yaml")
+	if err := f.Save(fresh); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o644 {
+		t.Errorf("new file mode %v, want 0644", fi.Mode().Perm())
+	}
+
+	kept := filepath.Join(dir, "kept.yaml")
+	if err := os.WriteFile(kept, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(kept, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(kept); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(kept); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode after Save %v, want 0640", fi.Mode().Perm())
+	}
+
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink("kept.yaml", link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	f.Remove("idle")
+	if err := f.Save(link); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("Save replaced the symlink: %v", err)
+	}
+	got, err := Load(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Scenarios["idle"]; ok {
+		t.Errorf("Save through the link did not write its target")
+	}
+	assertNoTemp(t, dir)
+}
+
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// A write that fails at any step leaves the old budget as it was and no
+// temporary file behind.
+func TestSaveFailureKeepsOldFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "callbudget.budget.yaml")
+	if err := sampleFile(t).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(path)
+
+	crash := errors.New("crash before rename")
+	err := writeAtomic(path, []byte("half a budg"), func(tmp string) error {
+		if b, _ := os.ReadFile(tmp); string(b) != "half a budg" {
+			t.Errorf("temporary file holds %q", b)
+		}
+		return crash
+	})
+	if !errors.Is(err, crash) {
+		t.Errorf("writeAtomic: %v, want the crash", err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
+		t.Errorf("the budget changed after a failed write:\n%s", now)
+	}
+	assertNoTemp(t, dir)
+
+	// Saving over a folder fails at the rename: nothing left behind.
+	sub := filepath.Join(dir, "folder.yaml")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := sampleFile(t).Save(sub); err == nil {
+		t.Errorf("Save over a folder succeeded")
+	}
+	assertNoTemp(t, dir)
+}
+
+func TestSaveReadOnlyDir(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which may write into a read-only folder; TestSaveFailureKeepsOldFile covers a failed write")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "callbudget.budget.yaml")
+	if err := os.WriteFile(path, []byte("old budget\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	err := sampleFile(t).Save(path)
+	if err == nil {
+		t.Fatal("Save into a read-only folder succeeded")
+	}
+	if !strings.Contains(err.Error(), "save budget "+path) {
+		t.Errorf("error %q does not name the file", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old budget\n" {
+		t.Errorf("old budget changed: %q", b)
+	}
+	assertNoTemp(t, dir)
+}
+
+func TestUpdateRemoveStale(t *testing.T) {
+	t.Parallel()
+	f := sampleFile(t)
+	if got, want := f.Stale([]string{"pr-opened", "pr-closed", "new-one"}), []string{"idle", "search"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Stale = %v, want %v", got, want)
+	}
+	f.Remove("idle")
+	f.Remove("not-there")
+	if got, want := f.Names(), []string{"pr-closed", "pr-opened", "search"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Names after Remove = %v, want %v", got, want)
+	}
+	if got := f.Stale([]string{"pr-closed", "pr-opened", "search"}); got != nil {
+		t.Errorf("Stale = %v, want none", got)
+	}
+	for _, bad := range []string{"", "a\nb", "a\u202eb", "\x1b[31m"} {
+		if err := f.Update(bad, prOpened()); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Update(%q): %v, want ErrInvalid", bad, err)
+		}
+	}
+	var zero File
+	if err := zero.Update("x", prOpened()); err != nil || zero.Scenarios["x"] == nil {
+		t.Errorf("Update on a zero File: %v", err)
+	}
+}
+
+// Update merges one endpoint answered under two rate-limit resources.
+func TestUpdateMergesEndpoint(t *testing.T) {
+	t.Parallel()
+	a := get(routePull, "pulls/get", 2)
+	b := a
+	b.Resource, b.Count = "search", 1 // a recorded X-RateLimit-Resource that disagrees
+	f := New()
+	if err := f.Update("s", counts(a, b)); err != nil {
+		t.Fatal(err)
+	}
+	want := []EndpointCount{{Method: "GET", Route: routePull, Operation: "pulls/get", Count: 3}}
+	if got := f.Scenarios["s"].Endpoints; !reflect.DeepEqual(got, want) {
+		t.Errorf("Endpoints = %+v, want %+v", got, want)
+	}
+	if _, err := f.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+}
