@@ -3,7 +3,6 @@ package budget
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/replay"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	routePull     = "/repos/{owner}/{repo}/pulls/{pull_number}"
@@ -93,19 +92,7 @@ func TestGoldenBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "budget.golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("budget file differs from %s (go test ./budget -update rewrites it)\n--- got ---\n%s--- want ---\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "budget.golden"), got)
 }
 
 // The same content gives the same bytes, whatever order it was built in

@@ -2,32 +2,11 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/callbudget/callbudget/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./report -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
-}
 
 func TestGolden(t *testing.T) {
 	for _, fx := range fixtures {
@@ -48,7 +27,7 @@ func TestGolden(t *testing.T) {
 				if err := rd.write(&b); err != nil {
 					t.Fatalf("%s: %v", rd.file, err)
 				}
-				golden(t, rd.file, b.Bytes())
+				golden.Check(t, filepath.Join("testdata", rd.file), b.Bytes())
 			}
 		})
 	}
