@@ -1,0 +1,26 @@
+// Package runner runs one scenario's command against a replay server and
+// returns what it counted.
+//
+// It owns the process side of the contract in DESIGN.md ("What the scenario
+// command gets"): the command sees GITHUB_API_URL and CALLBUDGET_REPLAY_URL
+// pointing at a replay server on loopback, GITHUB_GRAPHQL_URL at its
+// /graphql, and a dummy GITHUB_TOKEN and GH_TOKEN; the real tokens of the
+// environment (the action's input, GitHub Enterprise tokens, the Actions
+// runtime and OIDC request tokens) never reach it. The command runs in its
+// own process group with stdin closed; on timeout or cancellation the
+// whole group gets SIGTERM, then SIGKILL after a grace period, and whatever
+// the command leaves running in its group when it exits is killed too, so
+// nothing outlives the replay server it was pointed at. Inside GitHub
+// Actions its output can be fenced with ::stop-commands:: so the code under
+// test cannot issue workflow commands.
+//
+// gh, the GitHub CLI, is not pointed at the replay: it only talks https to
+// a GH_HOST, and the replay server is plain http on loopback. GH_HOST is
+// left as it was; GH_TOKEN is the dummy, so gh cannot reach GitHub as the
+// action either.
+//
+// It does not read callbudget.yaml (the config package does), compare
+// counts with a budget (the budget package does), or print anything of its
+// own: the command's output goes to the writers given, and the counts and
+// a typed error come back to the caller.
+package runner

@@ -1,0 +1,89 @@
+package runner
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// DummyToken is what the command gets as GITHUB_TOKEN and GH_TOKEN: clients
+// that insist on a token get one, and the real one never reaches the code
+// under test. The replay server ignores it.
+const DummyToken = "callbudget-replay-dummy-token"
+
+// The variables Run sets for every command (see DESIGN.md, "What the
+// scenario command gets"). Neither Options.Environ nor Job.ExtraEnv can
+// change them.
+const (
+	EnvAPIURL     = "GITHUB_API_URL"
+	EnvReplayURL  = "CALLBUDGET_REPLAY_URL"
+	EnvGraphQLURL = "GITHUB_GRAPHQL_URL"
+	EnvToken      = "GITHUB_TOKEN"
+	EnvGHToken    = "GH_TOKEN"
+)
+
+// secretEnv are credentials a GitHub Actions job (or a developer's shell)
+// holds that the code under test must not see: they are dropped.
+var secretEnv = []string{
+	"GITHUB_ENTERPRISE_TOKEN",
+	"GH_ENTERPRISE_TOKEN",
+	"ACTIONS_RUNTIME_TOKEN",          // the Actions cache and artifacts
+	"ACTIONS_ID_TOKEN_REQUEST_TOKEN", // mints OIDC tokens for cloud logins
+}
+
+// isSecret reports whether the variable named k is dropped: one of
+// secretEnv, or an action input holding a token (INPUT_GITHUB-TOKEN, the
+// form the runner passes the action's github-token input in).
+func isSecret(k string) bool {
+	if slices.Contains(secretEnv, k) {
+		return true
+	}
+	u := strings.ToUpper(k)
+	return strings.HasPrefix(u, "INPUT_") && strings.Contains(u, "TOKEN")
+}
+
+// environ builds the command's environment: base without the variables
+// Run sets or drops, then extra (sorted, so the result is stable), then
+// the contract's variables for the replay server at url.
+func environ(base []string, url string, extra map[string]string) []string {
+	set := map[string]string{
+		EnvAPIURL:     url,
+		EnvReplayURL:  url,
+		EnvGraphQLURL: url + "/graphql",
+		EnvToken:      DummyToken,
+		EnvGHToken:    DummyToken,
+	}
+	env := make([]string, 0, len(base)+len(extra)+len(set))
+	for _, kv := range base {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || isSecret(k) {
+			continue
+		}
+		if _, ok := set[k]; ok {
+			continue
+		}
+		if _, ok := extra[k]; ok {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if _, ok := set[k]; !ok && k != "" && !strings.Contains(k, "=") {
+			env = append(env, k+"="+extra[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		env = append(env, k+"="+set[k])
+	}
+	return env
+}
+
+// getenv returns the last value of k in env, as the C library does.
+func getenv(env []string, k string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], k+"="); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestEnviron(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		base  []string
+		extra map[string]string
+		want  []string // before the contract's variables, which always end it
+	}{
+		{"empty", nil, nil, nil},
+		{"kept in order", []string{"B=2", "A=1"}, nil, []string{"B=2", "A=1"}},
+		{"malformed dropped", []string{"NOEQUALS", "=x", "A=1=2"}, nil, []string{"A=1=2"}},
+		{"contract replaced", []string{"GITHUB_API_URL=https://api.github.com", "GH_TOKEN=t", "CALLBUDGET_REPLAY_URL=x", "GITHUB_GRAPHQL_URL=y", "GITHUB_TOKEN=z"}, nil, nil},
+		{"secrets dropped", []string{"GITHUB_ENTERPRISE_TOKEN=a", "GH_ENTERPRISE_TOKEN=b", "ACTIONS_RUNTIME_TOKEN=c", "ACTIONS_ID_TOKEN_REQUEST_TOKEN=d",
+			"INPUT_GITHUB-TOKEN=e", "INPUT_GITHUB_TOKEN=f", "INPUT_MY-TOKEN=g", "input_github-token=h", "INPUT_CONFIG=callbudget.yaml"}, nil, []string{"INPUT_CONFIG=callbudget.yaml"}},
+		{"extra over base, sorted", []string{"A=1", "B=2"}, map[string]string{"C": "3", "A": "x"}, []string{"B=2", "A=x", "C=3"}},
+		{"extra cannot set the contract", nil, map[string]string{"GITHUB_API_URL": "https://api.github.com", "GITHUB_TOKEN": "real"}, nil},
+		{"extra cannot hold '='", nil, map[string]string{"A=B": "c", "": "d"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := environ(tc.base, "http://127.0.0.1:1", tc.extra)
+			contract := []string{
+				"CALLBUDGET_REPLAY_URL=http://127.0.0.1:1",
+				"GH_TOKEN=" + DummyToken,
+				"GITHUB_API_URL=http://127.0.0.1:1",
+				"GITHUB_GRAPHQL_URL=http://127.0.0.1:1/graphql",
+				"GITHUB_TOKEN=" + DummyToken,
+			}
+			if want := append(slices.Clone(tc.want), contract...); !slices.Equal(got, want) {
+				t.Errorf("environ:\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+func TestLookPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, prog, path, want string }{
+		{"found", "prog", "/nonexistent:" + dir, prog},
+		{"with a slash", "./prog", "", "./prog"},
+		{"not executable", "data", dir, ""},
+		{"a directory", "sub", dir, ""},
+		{"relative entries skipped", "prog", ".:" + filepath.Base(dir), ""},
+		{"empty PATH", "prog", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := lookPath(tc.prog, tc.path)
+			if got != tc.want || (err != nil) != (tc.want == "") {
+				t.Errorf("lookPath(%q, %q) = %q, %v; want %q", tc.prog, tc.path, got, err, tc.want)
+			}
+		})
+	}
+}
