@@ -347,43 +347,6 @@ func assertNoTemp(t *testing.T, dir string) {
 	}
 }
 
-// A write that fails at any step leaves the old budget as it was and no
-// temporary file behind.
-func TestSaveFailureKeepsOldFile(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "callbudget.budget.yaml")
-	if err := sampleFile(t).Save(path); err != nil {
-		t.Fatal(err)
-	}
-	old, _ := os.ReadFile(path)
-
-	crash := errors.New("crash before rename")
-	err := writeAtomic(path, []byte("half a budg"), func(tmp string) error {
-		if b, _ := os.ReadFile(tmp); string(b) != "half a budg" {
-			t.Errorf("temporary file holds %q", b)
-		}
-		return crash
-	})
-	if !errors.Is(err, crash) {
-		t.Errorf("writeAtomic: %v, want the crash", err)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
-		t.Errorf("the budget changed after a failed write:\n%s", now)
-	}
-	assertNoTemp(t, dir)
-
-	// Saving over a folder fails at the rename: nothing left behind.
-	sub := filepath.Join(dir, "folder.yaml")
-	if err := os.Mkdir(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := sampleFile(t).Save(sub); err == nil {
-		t.Errorf("Save over a folder succeeded")
-	}
-	assertNoTemp(t, dir)
-}
-
 func TestSaveReadOnlyDir(t *testing.T) {
 	t.Parallel()
 	if os.Geteuid() == 0 {

@@ -2,14 +2,11 @@ package budget
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 
+	"github.com/callbudget/callbudget/internal/atomicfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -110,67 +107,8 @@ func (f *File) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save budget %s: %w", path, err)
 	}
-	if err := writeAtomic(path, data, nil); err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("save budget %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeAtomic writes data to path through a temporary file and a rename.
-// beforeRename, when not nil, runs with the synced temporary file in place
-// and can fail the write (tests use it to stand for a crash).
-func writeAtomic(path string, data []byte, beforeRename func(tmp string) error) (err error) {
-	mode := fs.FileMode(0o644)
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if beforeRename != nil {
-		if err := beforeRename(tmp.Name()); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; not every system can sync a folder.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
