@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/callbudget/callbudget/replay"
+	"github.com/callbudget/callbudget/report"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) countCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "count CASSETTE...",
+		Short: "Report the calls the cassettes recorded, without running anything",
+		Long: `Count what each cassette recorded, each interaction once, named and classed
+exactly as check and run count live calls: the report of a run that made
+exactly the recorded calls.`,
+		Example: `  callbudget count testdata/cassettes/*.yaml
+  callbudget count --format json testdata/cassettes/pr-opened.yaml`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &usageError{errors.New("count: name at least one cassette")}
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error { return a.count(args) },
+	}
+}
+
+func (a *app) count(paths []string) error {
+	r := report.New(toolName())
+	seen := map[string]bool{}
+	var errs []error
+	for _, p := range paths {
+		c, err := replay.Load(p, replay.LoadOptions{})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		name := cassetteName(p)
+		if seen[name] {
+			name = p // two cassettes of one name in different folders
+		}
+		seen[name] = true
+		s := report.FromCounts(name, replay.CountRecorded(c, replay.Options{}))
+		s.Cassette = p
+		r.Scenarios = append(r.Scenarios, s)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.ComputeVerdict(true)
+	if err := a.writeReport(r); err != nil {
+		return err
+	}
+	return verdictError(r)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/callbudget/callbudget/internal/runner"
+	"github.com/callbudget/callbudget/replay"
+	"github.com/callbudget/callbudget/report"
+	"github.com/spf13/cobra"
+)
+
+func (a *app) runCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run --cassette FILE -- CMD [ARGS...]",
+		Short: "Replay one cassette for one command and report its calls (no budget)",
+		Long: `Start a replay server on 127.0.0.1 that answers from the cassette, run the
+command with its GitHub client pointed at it, and report every call it made.
+
+The command gets GITHUB_API_URL and CALLBUDGET_REPLAY_URL (the server's base
+URL), GITHUB_GRAPHQL_URL (that URL + /graphql) and a dummy GITHUB_TOKEN and
+GH_TOKEN; the rest of the environment is passed on. It runs in its own process
+group, killed as a whole at --timeout. Its output goes to stderr.`,
+		Example: `  callbudget run --cassette testdata/cassettes/pr-opened.yaml -- go run ./examples/pipeline --event testdata/events/pr-opened.json
+  callbudget run --cassette pr.yaml --format json -- python3 bot.py`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() < 0 && len(args) > 0 || len(args) == 0 {
+				return &usageError{errors.New("run: give the command after --: callbudget run --cassette FILE -- CMD [ARGS...]")}
+			}
+			if cmd.ArgsLenAtDash() > 0 {
+				return &usageError{fmt.Errorf("run: unexpected arguments before --: %s", strings.Join(args[:cmd.ArgsLenAtDash()], " "))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runOne(cmd, args) },
+	}
+	f := cmd.Flags()
+	f.String("cassette", "", "the go-vcr v3 cassette to replay (required)")
+	f.Duration("timeout", 2*time.Minute, "kill the command's process group after this long")
+	f.Bool("allow-unmatched", false, "pass even when the command makes requests the cassette has no answer for")
+	return cmd
+}
+
+func (a *app) runOne(cmd *cobra.Command, argv []string) error {
+	cassette := a.v.GetString("cassette")
+	if cassette == "" {
+		return &usageError{errors.New("run: --cassette is required")}
+	}
+	timeout := a.v.GetDuration("timeout")
+	if timeout <= 0 {
+		return &usageError{fmt.Errorf("run: --timeout %v: must be positive", timeout)}
+	}
+	name := cassetteName(cassette)
+	res, err := runner.Run(cmd.Context(), runner.Job{Name: name, Cassette: cassette, Argv: argv, Timeout: timeout},
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
+	var le *replay.LoadError
+	if errors.As(err, &le) {
+		return err // nothing ran: no report to print
+	}
+	if err == nil && len(res.Counts.Unmatched) > 0 && !a.v.GetBool("allow-unmatched") {
+		err = unmatchedError(name, res.Counts)
+	}
+	s := report.FromCounts(name, res.Counts)
+	s.Cassette = cassette
+	if err != nil {
+		s.Fail(err)
+	}
+	r := report.New(toolName())
+	r.Scenarios = []report.Scenario{s}
+	r.ComputeVerdict(true)
+	if werr := a.writeReport(r); werr != nil {
+		return werr
+	}
+	return verdictError(r)
+}
+
+// cassetteName names a run or count report's scenario after its cassette
+// file: testdata/cassettes/pr-opened.yaml is "pr-opened".
+func cassetteName(path string) string {
+	base := filepath.Base(path)
+	if ext := filepath.Ext(base); ext == ".yaml" || ext == ".yml" {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base
+}
