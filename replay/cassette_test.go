@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/replay"
 )
 

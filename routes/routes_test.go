@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	_ "github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/routes"
 )
 

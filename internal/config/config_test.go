@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/internal/config"
 )
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/internal/fakegithub"
 	"github.com/google/go-github/v62/github"
 )

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/callbudget/callbudget/internal/golden"
+
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
 )
