@@ -149,6 +149,9 @@ func (a *app) check(cmd *cobra.Command) error {
 	if err := a.writeReport(r); err != nil {
 		return err
 	}
+	if a.env.get("GITHUB_ACTIONS") == "true" {
+		a.actionReport(cmd.Context(), cfg, r)
+	}
 	if !exists && verdict == report.VerdictOver {
 		fmt.Fprintf(a.stderr, "callbudget: no budget file at %s yet: run `callbudget update`, review it and commit it\n", rel(bpath))
 	}
