@@ -104,3 +104,16 @@ func safeDocsURL(u string) bool {
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
+
+// MarkdownText is [mdText] for other renderers of the same untrusted
+// strings (the sticky PR comment of package prcomment), so there is one
+// escaping to get right.
+func MarkdownText(s string) string { return mdText(s) }
+
+// MarkdownCode is [mdCode]: s escaped in a <code> element, an em dash
+// when empty.
+func MarkdownCode(s string) string { return mdCode(s) }
+
+// MarkdownLink is [mdLink]: text linked to url when url is a plain
+// docs.github.com address, the escaped text otherwise.
+func MarkdownLink(text, url string) string { return mdLink(text, url) }

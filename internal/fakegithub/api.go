@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // routes registers the endpoints the fake serves. Anything else, including
@@ -80,8 +81,8 @@ func (s *Server) repoJSON(rp *repo) map[string]any {
 	}
 }
 
-func (s *Server) getUser(*http.Request, []byte) reply {
-	return reply{status: http.StatusOK, body: s.userJSON(Login)}
+func (s *Server) getUser(r *http.Request, _ []byte) reply {
+	return reply{status: http.StatusOK, body: s.userJSON(s.login(r))}
 }
 
 func (s *Server) getRateLimit(*http.Request, []byte) reply {
@@ -118,7 +119,7 @@ func (s *Server) getPull(r *http.Request, body []byte, rp *repo) reply {
 	}
 	return reply{status: http.StatusOK, body: map[string]any{
 		"id": int64(pr.Number) + rp.id*100, "node_id": "PR_kwDO" + strconv.Itoa(pr.Number),
-		"number": pr.Number, "state": "open", "locked": false, "title": pr.Title, "body": "",
+		"number": pr.Number, "state": "open", "locked": rp.locked[pr.Number], "title": pr.Title, "body": "",
 		"user": s.userJSON(pr.User), "draft": false, "merged": false,
 		"head": branch(pr.HeadRef, pr.HeadSHA), "base": branch(pr.BaseRef, pr.BaseSHA),
 		"changed_files": len(pr.Files), "created_at": fixedTime, "updated_at": fixedTime,
@@ -358,9 +359,29 @@ func (s *Server) createComment(r *http.Request, body []byte, rp *repo) reply {
 	if in.Body == nil || *in.Body == "" {
 		return validationFailed("IssueComment", "body", "missing_field")
 	}
-	c := &Comment{ID: s.nextID(), Issue: issue, Body: *in.Body, User: Login}
+	if rep, ok := s.checkCommentBody(*in.Body, "create-an-issue-comment"); !ok {
+		return rep
+	}
+	if rp.locked[issue] {
+		return errorReply(http.StatusForbidden, "Unable to create comment because issue is locked.", "https://docs.github.com/articles/locking-conversations/")
+	}
+	c := &Comment{ID: s.nextID(), Issue: issue, Body: *in.Body, User: s.login(r)}
 	rp.comments = append(rp.comments, c)
 	return reply{status: http.StatusCreated, body: s.commentJSON(rp, c)}
+}
+
+// checkCommentBody answers GitHub's 422 for a body over the size limit,
+// which GitHub counts in characters.
+func (s *Server) checkCommentBody(body, docsAnchor string) (reply, bool) {
+	if utf8.RuneCountInString(body) <= s.opts.MaxCommentBody {
+		return reply{}, true
+	}
+	rep := errorReply(http.StatusUnprocessableEntity, "Validation Failed", "https://docs.github.com/rest/issues/comments#"+docsAnchor)
+	rep.body.(map[string]any)["errors"] = []FieldError{{
+		Resource: "IssueComment", Code: "unprocessable", Field: "data",
+		Message: fmt.Sprintf("Body is too long (maximum is %d characters)", s.opts.MaxCommentBody),
+	}}
+	return rep, false
 }
 
 func (s *Server) comment(r *http.Request, rp *repo) (int, *Comment) {
@@ -389,6 +410,9 @@ func (s *Server) editComment(r *http.Request, body []byte, rp *repo) reply {
 	}
 	if in.Body == nil || *in.Body == "" {
 		return validationFailed("IssueComment", "body", "missing_field")
+	}
+	if rep, ok := s.checkCommentBody(*in.Body, "update-an-issue-comment"); !ok {
+		return rep
 	}
 	c.Body = *in.Body
 	return reply{status: http.StatusOK, body: s.commentJSON(rp, c)}

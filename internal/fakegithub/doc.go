@@ -11,7 +11,12 @@
 // with a Remaining that goes down, X-GitHub-Request-Id, and GitHub's error
 // bodies (404 Not Found, 422 Validation Failed, 401 Bad credentials, 403
 // rate limits). Every request is kept for assertions ([Server.Requests]),
-// and [Server.Fail] injects failures.
+// and [Server.Fail] and [Server.FailWith] inject failures. What a
+// sticky-comment flow meets is built in: a comment author per token
+// ([Options.Logins]), GitHub's 422 for a body over 65,536 characters,
+// a read-only token's 403 ([Server.SetReadOnly]), a locked conversation's
+// 403 ([Server.SetLocked]) and a pull request head that moves
+// ([Server.SetHeadSHA]).
 //
 // It is not a model of GitHub: permissions, most endpoints, webhooks and
 // real GraphQL are out of scope. Unknown paths get GitHub's 404.

@@ -44,9 +44,20 @@ type Options struct {
 	RateLimit int
 
 	// Token, when set, is the only token accepted (as "token X" or
-	// "Bearer X"); any other request gets 401 Bad credentials. "" accepts
-	// every request, authenticated or not.
+	// "Bearer X"), besides those of Logins; any other request gets 401 Bad
+	// credentials. "" accepts every request, authenticated or not.
 	Token string
+
+	// Logins maps tokens to the login they authenticate as: GET /user
+	// answers it, and the comments a request with that token creates are
+	// authored by it ("github-actions[bot]" for a GITHUB_TOKEN). Its tokens
+	// are accepted even when Token is set. Any other request acts as Login.
+	Logins map[string]string
+
+	// MaxCommentBody is the longest comment body, in characters, that
+	// creating or editing a comment accepts; a longer one gets GitHub's 422
+	// "Body is too long". 0 means 65536, GitHub's limit.
+	MaxCommentBody int
 }
 
 // The default data every Server starts with: one repository with one open
@@ -93,6 +104,7 @@ type Server struct {
 	lastID   int64
 	seq      int
 	faults   []*fault
+	readOnly bool
 }
 
 // New starts a fake GitHub for the test; it is closed when the test ends.
@@ -109,6 +121,9 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	if opts.RateLimit <= 0 {
 		opts.RateLimit = 5000
+	}
+	if opts.MaxCommentBody <= 0 {
+		opts.MaxCommentBody = maxCommentBody
 	}
 	s := &Server{
 		opts:   opts,
@@ -168,10 +183,38 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
-// fault is a failure injected with Fail.
+// fault is a failure injected with Fail or FailWith.
 type fault struct {
 	method, pathPrefix string
-	status, left       int
+	answer             Fault
+	left               int
+}
+
+// Fault is the answer FailWith injects. Zero fields take the defaults of
+// Fail for Status.
+type Fault struct {
+	Status int
+	// Message is GitHub's error message ("Resource not accessible by
+	// integration"); "" is Fail's message for Status.
+	Message string
+	// DocumentationURL is the error body's documentation_url; "" is
+	// Fail's for Status.
+	DocumentationURL string
+	// Header is added to the answer and wins over the fake's own headers,
+	// so a fault can set Retry-After, or X-RateLimit-Remaining: 0 with its
+	// X-RateLimit-Reset. A 403 or 429 with a nil Header answers
+	// Retry-After: 60, as Fail does.
+	Header http.Header
+	// Errors are the error body's errors (a 422's validation errors).
+	Errors []FieldError
+}
+
+// FieldError is one entry of a GitHub error body's errors.
+type FieldError struct {
+	Resource string `json:"resource"`
+	Code     string `json:"code"`
+	Field    string `json:"field"`
+	Message  string `json:"message,omitempty"`
 }
 
 // Fail makes the next times requests whose method is method ("" for any)
@@ -180,20 +223,35 @@ type fault struct {
 // limit does, with Retry-After: 60. Failed requests are still kept in
 // Requests and use up the rate limit.
 func (s *Server) Fail(method, pathPrefix string, status, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), pathPrefix: pathPrefix, status: status, left: times})
+	s.FailWith(method, pathPrefix, times, Fault{Status: status})
 }
 
-// takeFault returns the status of the first live fault matching r, or 0.
-func (s *Server) takeFault(method, path string) int {
+// FailWith is Fail with the answer spelled out: the message, the
+// documentation URL, headers and validation errors of f.
+func (s *Server) FailWith(method, pathPrefix string, times int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{method: strings.ToUpper(method), pathPrefix: pathPrefix, answer: f, left: times})
+}
+
+// SetReadOnly makes every write (any method but GET and HEAD, GraphQL
+// aside) answer GitHub's 403 "Resource not accessible by integration", as
+// it does for the read-only GITHUB_TOKEN of a pull request from a fork.
+func (s *Server) SetReadOnly(readOnly bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.readOnly = readOnly
+}
+
+// takeFault returns the first live fault matching r, if any.
+func (s *Server) takeFault(method, path string) (Fault, bool) {
 	for _, f := range s.faults {
 		if f.left > 0 && (f.method == "" || f.method == method) && strings.HasPrefix(path, f.pathPrefix) {
 			f.left--
-			return f.status
+			return f.answer, true
 		}
 	}
-	return 0
+	return Fault{}, false
 }
 
 // reply is what a handler answers; respond turns it into HTTP.
@@ -230,6 +288,8 @@ const (
 	primaryLimitDocs  = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
 	secondaryLimitDoc = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
 	maxPerPage        = 100
+	maxCommentBody    = 65536
+	readOnlyMessage   = "Resource not accessible by integration"
 )
 
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h handler) {
@@ -248,14 +308,17 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h 
 
 	var rep reply
 	limited := false
-	switch status := s.takeFault(r.Method, path); {
-	case status != 0:
-		rep = faultReply(status)
+	f, faulted := s.takeFault(r.Method, path)
+	switch {
+	case faulted:
+		rep = faultReply(f)
 	case !s.authorized(r):
 		rep = errorReply(http.StatusUnauthorized, "Bad credentials", docsRoot)
 	case !ep.free && s.used[ep.resource] >= s.opts.RateLimit:
 		rep = errorReply(http.StatusForbidden, "API rate limit exceeded for user ID 1.", primaryLimitDocs)
 		limited = true
+	case s.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead && ep.resource != "graphql":
+		rep = errorReply(http.StatusForbidden, readOnlyMessage, docsRoot)
 	default:
 		rep = h(r, body)
 	}
@@ -269,9 +332,6 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h 
 		}
 	}
 	hdr := w.Header()
-	for k, v := range rep.header {
-		hdr[k] = v
-	}
 	if r.Method == http.MethodGet && rep.status == http.StatusOK && data != nil {
 		sum := sha256.Sum256(data)
 		etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
@@ -295,6 +355,11 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h 
 	hdr.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	hdr.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	// A handler's or a fault's own headers win: a fault may answer
+	// X-RateLimit-Remaining: 0.
+	for k, v := range rep.header {
+		hdr[k] = v
+	}
 	if data != nil {
 		hdr.Set("Content-Length", strconv.Itoa(len(data)))
 	}
@@ -323,30 +388,67 @@ func (s *Server) authorized(r *http.Request) bool {
 	if s.opts.Token == "" {
 		return true
 	}
+	tok, ok := token(r)
+	if !ok {
+		return false
+	}
+	_, known := s.opts.Logins[tok]
+	return tok == s.opts.Token || known
+}
+
+// token is the request's token, if it sends one.
+func token(r *http.Request) (string, bool) {
 	a := r.Header.Get("Authorization")
 	for _, scheme := range []string{"token ", "Bearer ", "bearer "} {
 		if tok, ok := strings.CutPrefix(a, scheme); ok {
-			return tok == s.opts.Token
+			return tok, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// login is who the request authenticates as: its token's entry in
+// Options.Logins, else Login.
+func (s *Server) login(r *http.Request) string {
+	if tok, ok := token(r); ok {
+		if l, ok := s.opts.Logins[tok]; ok {
+			return l
+		}
+	}
+	return Login
 }
 
 func errorReply(status int, msg, docs string) reply {
 	return reply{status: status, body: map[string]any{"message": msg, "documentation_url": docs, "status": strconv.Itoa(status)}}
 }
 
-func faultReply(status int) reply {
-	if status == http.StatusForbidden || status == http.StatusTooManyRequests {
-		rep := errorReply(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", secondaryLimitDoc)
-		rep.header = http.Header{"Retry-After": {"60"}}
-		return rep
-	}
-	msg := http.StatusText(status)
-	if status >= 500 {
+// faultReply is GitHub's answer for f. A 403 or 429 with no Message of
+// its own is the secondary rate limit, with Retry-After: 60 unless f sets
+// its own headers.
+func faultReply(f Fault) reply {
+	msg, docs := http.StatusText(f.Status), docsRoot
+	var hdr http.Header
+	switch {
+	case f.Message != "":
+		msg = f.Message
+	case f.Status == http.StatusForbidden || f.Status == http.StatusTooManyRequests:
+		msg, docs = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", secondaryLimitDoc
+		hdr = http.Header{"Retry-After": {"60"}}
+	case f.Status >= 500:
 		msg = "Server Error"
 	}
-	return errorReply(status, msg, docsRoot)
+	if f.DocumentationURL != "" {
+		docs = f.DocumentationURL
+	}
+	if f.Header != nil {
+		hdr = f.Header.Clone()
+	}
+	rep := errorReply(f.Status, msg, docs)
+	if len(f.Errors) > 0 {
+		rep.body.(map[string]any)["errors"] = f.Errors
+	}
+	rep.header = hdr
+	return rep
 }
 
 func notFound(*http.Request, []byte) reply {

@@ -44,6 +44,7 @@ type repo struct {
 	statuses    []Status
 	checkRuns   []*CheckRun
 	comments    []*Comment
+	locked      map[int]bool // issue and pull request numbers
 }
 
 type fileKey struct{ ref, path string }
@@ -74,7 +75,7 @@ func (s *Server) ensureRepo(owner, name string) *repo {
 	rp := s.repo(owner, name)
 	if rp == nil {
 		s.lastID++
-		rp = &repo{id: s.lastID, owner: owner, name: name, pulls: map[int]*PullRequest{}, contents: map[fileKey]string{}}
+		rp = &repo{id: s.lastID, owner: owner, name: name, pulls: map[int]*PullRequest{}, contents: map[fileKey]string{}, locked: map[int]bool{}}
 		s.repos[owner+"/"+name] = rp
 	}
 	return rp
@@ -135,6 +136,26 @@ func (s *Server) AddComment(owner, repo string, issue int, user, body string) in
 	rp := s.ensureRepo(owner, repo)
 	rp.comments = append(rp.comments, c)
 	return c.ID
+}
+
+// SetLocked locks or unlocks the conversation of an issue or pull request:
+// creating a comment on a locked one answers GitHub's 403 "Unable to create
+// comment because issue is locked.", and the pull request says "locked".
+// Editing and deleting comments still work.
+func (s *Server) SetLocked(owner, repo string, issue int, locked bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureRepo(owner, repo).locked[issue] = locked
+}
+
+// SetHeadSHA moves a pull request's head to sha, as a push to its branch
+// does.
+func (s *Server) SetHeadSHA(owner, repo string, number int, sha string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rp := s.repo(owner, repo); rp != nil && rp.pulls[number] != nil {
+		rp.pulls[number].HeadSHA = sha
+	}
 }
 
 // Statuses returns the commit statuses created in a repository, oldest
