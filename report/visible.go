@@ -68,3 +68,8 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Visible is the terminal escaping the text report uses, for commands that
+// print strings from cassettes or requests themselves: control, format and
+// bidirectional characters and invalid UTF-8 are written as escapes.
+func Visible(s string) string { return visible(s) }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -127,7 +128,11 @@ func readError(path string, err error) error {
 	}
 	msg = "cannot read config: " + msg
 	if errors.Is(err, fs.ErrNotExist) {
-		msg += " (create " + DefaultFile + ", see README, or pass --config)"
+		if filepath.Base(path) == DefaultFile {
+			msg += " (create " + DefaultFile + ", see README, or pass --config)"
+		} else {
+			msg += " (check the --config path)"
+		}
 	}
 	return &Error{File: path, Msg: msg, Err: err}
 }
