@@ -1,4 +1,4 @@
-package replay_test
+package replay
 
 // Benchmarks of the replay engine against go-vcr v3.2.0 and against the
 // cheapest thing that could answer the same requests (the floor), in one
@@ -7,14 +7,18 @@ package replay_test
 
 import (
 	"bufio"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -24,7 +28,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callbudget/callbudget/replay"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/dnaeon/go-vcr.v3/recorder"
 )
@@ -35,66 +38,142 @@ var benchSizes = []int{100, 1_000, 10_000}
 
 // BenchmarkRoundTrip replays every interaction of an N-interaction cassette
 // once per iteration through an http.Client, in recorded and in shuffled
-// order, with three RoundTrippers: the map floor, replay.Transport and
-// go-vcr's recorder. ns/op, B/op and allocs/op are per request, averaged
-// over whole passes (go-vcr's cost depends on where in the pass a request
-// falls, so a partial pass would bias it).
+// order, with three RoundTrippers: the map floor, Transport and go-vcr's
+// recorder. ns/op, B/op and allocs/op are per request, averaged over whole
+// passes: go-vcr's cost depends on where in the pass a request falls, so a
+// partial pass would bias it. Each pass starts from the state a replay
+// starts in, restored untimed and without allocating: Transport's served
+// counters at zero, go-vcr's interactions all unreplayed.
 func BenchmarkRoundTrip(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			path, _ := benchCassetteFile(b, n)
-			c, err := replay.Load(path, replay.LoadOptions{})
+			c, err := Load(path, LoadOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			urls := make([]string, n)
-			wantLen := make([]int, n)
-			for i, in := range c.Interactions {
-				urls[i], wantLen[i] = in.Request.URL, len(in.Response.Body)
+			var urls []string
+			var wantLen []int
+			for _, in := range c.Interactions {
+				urls = append(urls, in.Request.URL)
+				wantLen = append(wantLen, len(in.Response.Body))
 			}
-			// go-vcr loads its own copy of the file; built on first use
-			// so that -bench filters which skip it do not pay for it.
-			var vcr struct {
-				rt    http.RoundTripper
-				reset func()
-			}
-			impls := []struct {
-				name string
-				rt   func(b *testing.B) (http.RoundTripper, func())
-			}{
-				{"floor", func(*testing.B) (http.RoundTripper, func()) { return newFloorTransport(c), nil }},
-				{"callbudget", func(*testing.B) (http.RoundTripper, func()) {
-					return replay.NewTransport(c, replay.Options{}), nil
-				}},
-				{"govcr", func(b *testing.B) (http.RoundTripper, func()) {
-					if vcr.rt == nil {
-						vcr.rt, vcr.reset = newGoVCR(b, path)
-					}
-					return vcr.rt, vcr.reset
-				}},
-			}
+			orders := map[string][]*http.Request{}
+			wants := map[string][]int{}
 			for _, order := range []string{"recorded", "shuffled"} {
-				perm := benchOrder(order, n)
-				reqs := make([]*http.Request, n)
-				want := make([]int, n)
-				for i, j := range perm {
+				for _, j := range benchOrder(order, n) {
 					req, err := http.NewRequest(http.MethodGet, urls[j], nil)
 					if err != nil {
 						b.Fatal(err)
 					}
-					reqs[i], want[i] = req, wantLen[j]
+					orders[order] = append(orders[order], req)
+					wants[order] = append(wants[order], wantLen[j])
 				}
-				b.Run("order="+order, func(b *testing.B) {
-					for _, impl := range impls {
-						b.Run("impl="+impl.name, func(b *testing.B) {
-							rt, reset := impl.rt(b)
-							benchPasses(b, &http.Client{Transport: rt}, reqs, want, reset)
-						})
+			}
+			// Each implementation is built once for both orders, and
+			// only what it needs is live while it runs (go-vcr holds its
+			// own copy of the cassette), so the GC scans comparable
+			// heaps.
+			impls := []struct {
+				name  string
+				build func(b *testing.B) (rt http.RoundTripper, reset func())
+			}{
+				{"floor", func(*testing.B) (http.RoundTripper, func()) { return newBenchFloorTransport(c), nil }},
+				{"callbudget", func(*testing.B) (http.RoundTripper, func()) {
+					t := NewTransport(c, Options{})
+					return t, func() { benchResetTransport(t) }
+				}},
+				{"govcr", func(b *testing.B) (http.RoundTripper, func()) {
+					c = nil
+					return benchGoVCR(b, path)
+				}},
+			}
+			for _, impl := range impls {
+				if !benchMatches(b, "impl="+impl.name) {
+					continue
+				}
+				runtime.GC()
+				rt, reset := impl.build(b)
+				for _, order := range []string{"recorded", "shuffled"} {
+					b.Run("impl="+impl.name+"/order="+order, func(b *testing.B) {
+						benchPasses(b, rt, reset, orders[order], wants[order])
+					})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkNewTransport measures building the matcher from a loaded
+// cassette, per interaction: what a replay pays once before its first
+// request, against building the floor's map. It keeps the request-path
+// numbers above honest: work moved out of RoundTrip into NewTransport
+// shows up here.
+func BenchmarkNewTransport(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			path, _ := benchCassetteFile(b, n)
+			c, err := Load(path, LoadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			impls := []struct {
+				name  string
+				build func() http.RoundTripper
+			}{
+				{"floor", func() http.RoundTripper { return newBenchFloorTransport(c) }},
+				{"callbudget", func() http.RoundTripper { return NewTransport(c, Options{}) }},
+			}
+			for _, impl := range impls {
+				b.Run("impl="+impl.name, func(b *testing.B) {
+					b.ReportAllocs()
+					var before, after runtime.MemStats
+					runtime.ReadMemStats(&before)
+					builds := 0
+					for b.Loop() {
+						impl.build()
+						builds++
 					}
+					runtime.ReadMemStats(&after)
+					per := float64(builds * n)
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/op")
+					b.ReportMetric(math.Round(float64(after.Mallocs-before.Mallocs)/per), "allocs/op")
+					b.ReportMetric(math.Round(float64(after.TotalAlloc-before.TotalAlloc)/per), "B/op")
 				})
 			}
 		})
 	}
+}
+
+// benchMatches reports whether sub-benchmark name, or one below it, can
+// run under -test.bench, so that an implementation is not built (go-vcr
+// loads the file again) for nothing. b.Run decides for real; this only
+// has to be no stricter than it.
+func benchMatches(b *testing.B, name string) bool {
+	pat := flag.Lookup("test.bench")
+	if pat == nil {
+		return true
+	}
+	parts := strings.Split(pat.Value.String(), "/")
+	depth := strings.Count(b.Name(), "/") + 1 // this level's index in parts
+	if depth >= len(parts) {
+		return true
+	}
+	ok, err := regexp.MatchString(parts[depth], name)
+	return err != nil || ok
+}
+
+// benchResetTransport puts t back in the state NewTransport left it in:
+// nothing served, nothing missed. It allocates nothing, so no garbage from
+// one pass's set-up is collected during the next pass's timing.
+func benchResetTransport(t *Transport) {
+	for _, s := range t.e.slots {
+		s.served.Store(0)
+	}
+	t.e.mu.Lock()
+	clear(t.e.misses)
+	t.e.missOrd = nil
+	t.e.mu.Unlock()
 }
 
 // benchOrder is the order requests are made in: the recorded one, or a
@@ -110,24 +189,14 @@ func benchOrder(order string, n int) []int {
 	return rand.New(rand.NewPCG(2024, uint64(n))).Perm(n)
 }
 
-// benchPasses checks one pass, then times whole passes over reqs. reset,
-// when not nil, runs untimed before every pass (go-vcr serves each
-// interaction once per load).
-func benchPasses(b *testing.B, client *http.Client, reqs []*http.Request, want []int, reset func()) {
-	if reset != nil {
-		reset()
-	}
-	for i, req := range reqs {
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatalf("check %s: %v", req.URL, err)
-		}
-		n, _ := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || int(n) != want[i] {
-			b.Fatalf("check %s: got %d with %d bytes, want 200 with %d", req.URL, resp.StatusCode, n, want[i])
-		}
-	}
+// benchPasses times whole passes over reqs through an http.Client on rt.
+// reset, when not nil, runs untimed before every pass but the first (in Go
+// 1.26 StopTimer reads the clock before its ReadMemStats, so the pause adds
+// nothing to the timed total). Every answer is checked (status and body
+// length) inside the timed loop: two compares, the same for every
+// implementation, and no separate check pass.
+func benchPasses(b *testing.B, rt http.RoundTripper, reset func(), reqs []*http.Request, want []int) {
+	client := &http.Client{Transport: rt}
 	if reset != nil {
 		reset()
 	}
@@ -142,13 +211,16 @@ func benchPasses(b *testing.B, client *http.Client, reqs []*http.Request, want [
 			b.StartTimer()
 		}
 		passes++
-		for _, req := range reqs {
+		for i, req := range reqs {
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Fatal(err)
 			}
-			io.Copy(io.Discard, resp.Body)
+			n, _ := io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || int(n) != want[i] {
+				b.Fatalf("%s: got %d with %d bytes, want 200 with %d", req.URL, resp.StatusCode, n, want[i])
+			}
 		}
 	}
 	runtime.ReadMemStats(&after)
@@ -158,36 +230,36 @@ func benchPasses(b *testing.B, client *http.Client, reqs []*http.Request, want [
 	b.ReportMetric(math.Round(float64(after.TotalAlloc-before.TotalAlloc)/perReq), "B/op")
 }
 
-// floorTransport is the least a RoundTripper can do to answer from a
+// benchFloorTransport is the least a RoundTripper can do to answer from a
 // cassette: look up method+" "+URL in a map and wrap the recorded header
 // map and body in a fresh response. No normalisation, no counting, no
 // defensive copy of the header.
-type floorTransport struct {
-	answers map[string]*floorAnswer
+type benchFloorTransport struct {
+	answers map[string]*benchFloorAnswer
 }
 
-type floorAnswer struct {
+type benchFloorAnswer struct {
 	code   int
 	status string
 	header http.Header
 	body   string
 }
 
-func newFloorTransport(c *replay.Cassette) *floorTransport {
-	t := &floorTransport{answers: make(map[string]*floorAnswer, len(c.Interactions))}
+func newBenchFloorTransport(c *Cassette) *benchFloorTransport {
+	t := &benchFloorTransport{answers: make(map[string]*benchFloorAnswer, len(c.Interactions))}
 	for _, in := range c.Interactions {
 		r := &in.Response
-		t.answers[in.Request.Method+" "+in.Request.URL] = &floorAnswer{code: r.Code, status: r.Status, header: r.Headers, body: r.Body}
+		t.answers[in.Request.Method+" "+in.Request.URL] = &benchFloorAnswer{code: r.Code, status: r.Status, header: r.Headers, body: r.Body}
 	}
 	return t
 }
 
-func (t *floorTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *benchFloorTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	a := t.answers[req.Method+" "+req.URL.String()]
 	if a == nil {
 		return nil, fmt.Errorf("floor: no answer for %s %s", req.Method, req.URL)
 	}
-	body := &cannedBody{}
+	body := &benchCannedBody{}
 	body.Reset(a.body)
 	return &http.Response{
 		Status: a.status, StatusCode: a.code,
@@ -197,24 +269,24 @@ func (t *floorTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// cannedBody is a response body over a recorded string: one allocation,
+// benchCannedBody is a response body over a recorded string: one allocation,
 // and io.Copy uses its WriteTo.
-type cannedBody struct{ strings.Reader }
+type benchCannedBody struct{ strings.Reader }
 
-func (*cannedBody) Close() error { return nil }
+func (*benchCannedBody) Close() error { return nil }
 
-// newGoVCR is go-vcr's recorder replaying the cassette at path, as a
+// benchGoVCR is go-vcr's recorder replaying the cassette at path, as a
 // go-vcr user sets it up, and a reset that makes every interaction
 // replayable again. go-vcr marks an interaction replayed when it serves it
 // and then skips it, so a second pass needs a fresh state. Reloading the
 // file costs seconds at N=10,000; SetReplayableInteractions(true) changes
 // the algorithm (every lookup rescans, and calls the matcher on, all
 // interactions before the match). Instead reset copies back each
-// interaction's state as loaded: the state a fresh recorder has, at the
-// cost of a memcpy of N structs. The interaction pointers come from an
+// interaction's state as loaded: the state a fresh recorder has, for a
+// memcpy of N structs. The interaction pointers come from an
 // OnRecorderStopHook, go-vcr's public way to visit them; Stop in
 // ModeReplayOnly writes nothing.
-func newGoVCR(b *testing.B, path string) (http.RoundTripper, func()) {
+func benchGoVCR(b *testing.B, path string) (http.RoundTripper, func()) {
 	rec, err := recorder.NewWithOptions(&recorder.Options{
 		CassetteName:       strings.TrimSuffix(path, ".yaml"),
 		Mode:               recorder.ModeReplayOnly,
@@ -246,12 +318,13 @@ func newGoVCR(b *testing.B, path string) (http.RoundTripper, func()) {
 // keep-alive net/http client: replay.Server against a bare httptest server
 // that looks the request up in a map and writes the recorded headers and
 // body. clients=1 is one client goroutine; clients=4 is RunParallel with
-// 4 goroutines sharing one http.Client, as at GOMAXPROCS=2. Client and
-// server share the machine's cores. ns/op is per request.
+// SetParallelism chosen so that 4 goroutines (2 per P at GOMAXPROCS=2)
+// share one http.Client. Client and server share the machine's cores.
+// ns/op is per request; conns counts the connections the client dialled.
 func BenchmarkServer(b *testing.B) {
 	const n = 1_000
 	path, _ := benchCassetteFile(b, n)
-	c, err := replay.Load(path, replay.LoadOptions{})
+	c, err := Load(path, LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -262,12 +335,12 @@ func BenchmarkServer(b *testing.B) {
 	for _, clients := range []int{1, 4} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			b.Run("impl=floor", func(b *testing.B) {
-				srv := httptest.NewServer(newFloorHandler(c))
+				srv := httptest.NewServer(benchFloorHandler(c))
 				defer srv.Close()
 				benchServe(b, srv.URL, pqs, clients)
 			})
 			b.Run("impl=callbudget", func(b *testing.B) {
-				srv, err := replay.NewServer(c, replay.Options{})
+				srv, err := NewServer(c, Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -279,7 +352,17 @@ func BenchmarkServer(b *testing.B) {
 }
 
 func benchServe(b *testing.B, base string, pqs []string, clients int) {
-	tr := &http.Transport{MaxIdleConnsPerHost: 2 * clients}
+	// Dials are counted to show the client keeps its connections alive:
+	// conns should be the number of client goroutines, not b.N.
+	var dials atomic.Int64
+	dialer := &net.Dialer{}
+	tr := &http.Transport{
+		MaxIdleConnsPerHost: 2 * clients,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			return dialer.DialContext(ctx, network, addr)
+		},
+	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	// Every client goroutine gets its own requests, starting at a
@@ -354,27 +437,28 @@ func benchServe(b *testing.B, base string, pqs []string, clients int) {
 		})
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(dials.Load()), "conns")
 }
 
-type uriKey struct{ method, uri string }
+type benchURIKey struct{ method, uri string }
 
-// newFloorHandler answers a recorded request-URI with the recorded
+// benchFloorHandler answers a recorded request-URI with the recorded
 // header map and body, nothing else: what any loopback stub must do.
-func newFloorHandler(c *replay.Cassette) http.Handler {
+func benchFloorHandler(c *Cassette) http.Handler {
 	type canned struct {
 		code   int
 		header http.Header
 		clen   []string
 		body   string
 	}
-	m := make(map[uriKey]*canned, len(c.Interactions))
+	m := make(map[benchURIKey]*canned, len(c.Interactions))
 	for _, in := range c.Interactions {
 		uri := strings.TrimPrefix(in.Request.URL, "https://api.github.com")
 		r := &in.Response
-		m[uriKey{in.Request.Method, uri}] = &canned{code: r.Code, header: r.Headers, clen: []string{strconv.Itoa(len(r.Body))}, body: r.Body}
+		m[benchURIKey{in.Request.Method, uri}] = &canned{code: r.Code, header: r.Headers, clen: []string{strconv.Itoa(len(r.Body))}, body: r.Body}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := m[uriKey{r.Method, r.RequestURI}]
+		a := m[benchURIKey{r.Method, r.RequestURI}]
 		if a == nil {
 			http.NotFound(w, r)
 			return
@@ -402,7 +486,7 @@ func BenchmarkLoad(b *testing.B) {
 		load func(path string) (any, error)
 	}{
 		{"govcr", func(path string) (any, error) { return cassette.Load(strings.TrimSuffix(path, ".yaml")) }},
-		{"callbudget", func(path string) (any, error) { return replay.Load(path, replay.LoadOptions{}) }},
+		{"callbudget", func(path string) (any, error) { return Load(path, LoadOptions{}) }},
 	}
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
@@ -493,7 +577,7 @@ func TestLoadPeakHeapChild(t *testing.T) {
 	case "govcr":
 		v, err = cassette.Load(strings.TrimSuffix(path, ".yaml"))
 	case "callbudget":
-		v, err = replay.Load(path, replay.LoadOptions{})
+		v, err = Load(path, LoadOptions{})
 	default:
 		t.Fatalf("unknown loader %q", loader)
 	}
