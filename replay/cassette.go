@@ -104,11 +104,19 @@ func Load(path string, opts LoadOptions) (*Cassette, error) {
 	}
 	defer f.Close()
 	max := opts.maxBytes()
-	if st, err := f.Stat(); err == nil && st.Size() > max {
-		return nil, &LoadError{File: path, Interaction: -1,
-			Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (raise it with the size cap option)", st.Size(), max), Err: ErrTooLarge}
+	size := int64(0)
+	if st, err := f.Stat(); err == nil {
+		if st.Size() > max {
+			return nil, &LoadError{File: path, Interaction: -1,
+				Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (raise it with the size cap option)", st.Size(), max), Err: ErrTooLarge}
+		}
+		size = st.Size()
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// Read into a buffer of the file's size, as os.ReadFile does, rather
+	// than growing one; one byte more detects a file that grew past the cap.
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + err.Error(), Err: err}
 	}

@@ -201,6 +201,6 @@ func b2i(b bool) int {
 // CountRecorded counts what a cassette recorded, each interaction once, as
 // if a client had made exactly the recorded calls. Nothing is served.
 func CountRecorded(c *Cassette, opts Options) Counts {
-	e := newEngine(c, opts, nil)
+	e := newEngine(c, opts, nil, false)
 	return e.counts(func(s *slot) int { return len(s.answers) })
 }

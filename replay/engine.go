@@ -55,10 +55,14 @@ type slotKey struct {
 
 // answer is one recorded response, prepared once for serving.
 type answer struct {
-	index        int
-	code         int
-	status       string
-	header       http.Header
+	index  int
+	code   int
+	status string
+	header http.Header
+	// own is a private copy of header for the Transport to hand out on the
+	// answer's first serving, when it can be served again (the last answer
+	// of its slot); nil otherwise.
+	own          http.Header
 	body         string
 	clen         []string // Content-Length, formatted once
 	uncompressed bool
@@ -138,7 +142,7 @@ func newRewriter(c *Cassette, to string) *rewriter {
 	return &rewriter{strings.NewReplacer(pairs...)}
 }
 
-func newEngine(c *Cassette, opts Options, rw *rewriter) *engine {
+func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 	e := &engine{
 		opts:   opts,
 		index:  make(map[slotKey]*slot, len(c.Interactions)),
@@ -173,6 +177,17 @@ func newEngine(c *Cassette, opts Options, rw *rewriter) *engine {
 			e.slots = append(e.slots, s)
 		}
 		s.answers = append(s.answers, prepareAnswer(i, &in.Response, s.name.route.Resource, rw))
+	}
+	if owned {
+		// The Transport gives each client its own header map without
+		// copying on the request path: every answer but the last of its
+		// slot is served exactly once, so its map can be handed out; the
+		// last may be served again, so its first serving gets a copy made
+		// here and repeats get a fresh clone.
+		for _, s := range e.slots {
+			last := &s.answers[len(s.answers)-1]
+			last.own = last.header.Clone()
+		}
 	}
 	return e
 }
@@ -258,8 +273,9 @@ func keepCalling(h http.Header) {
 // match finds the answer for one request and counts it. path is the
 // percent-decoded URL path, rawQuery the undecoded query. body is read only
 // for POST /graphql. It returns nil for a request with no recorded
-// interaction (already counted as unmatched).
-func (e *engine) match(method, host, path, rawQuery string, body io.Reader) *answer {
+// interaction (already counted as unmatched), and whether the answer is
+// served again after its slot's answers were used up.
+func (e *engine) match(method, host, path, rawQuery string, body io.Reader) (a *answer, repeat bool) {
 	key := slotKey{method: method, path: NormalizePath(path), query: NormalizeQuery(rawQuery)}
 	if !isUpperASCII(method) {
 		key.method = strings.ToUpper(method)
@@ -275,12 +291,12 @@ func (e *engine) match(method, host, path, rawQuery string, body io.Reader) *ans
 	if s := e.index[key]; s != nil {
 		n := s.served.Add(1)
 		if n > int64(len(s.answers)) {
-			n = int64(len(s.answers))
+			return &s.answers[len(s.answers)-1], true
 		}
-		return &s.answers[n-1]
+		return &s.answers[n-1], false
 	}
 	e.miss(key, mutation)
-	return nil
+	return nil, false
 }
 
 // maxGraphQLBody bounds what is read of a GraphQL request to name it.

@@ -73,6 +73,9 @@ func FuzzNormalizeQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, q string, seed int64) {
 		n := NormalizeQuery(q)
+		if isCanonicalQuery(q) && normalizeQuery(q) != q {
+			t.Fatalf("fast path wrong: %q is canonical, but the general path gives %q", q, normalizeQuery(q))
+		}
 		if again := NormalizeQuery(n); again != n {
 			t.Fatalf("not idempotent: %q → %q → %q", q, n, again)
 		}

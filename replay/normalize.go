@@ -83,9 +83,14 @@ func NormalizeQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	if isSimpleQuery(raw) {
+	if isCanonicalQuery(raw) {
 		return raw
 	}
+	return normalizeQuery(raw)
+}
+
+// normalizeQuery is NormalizeQuery's general path.
+func normalizeQuery(raw string) string {
 	type param struct{ k, v string }
 	var params []param
 	for piece := range strings.SplitSeq(raw, "&") {
@@ -114,21 +119,44 @@ func NormalizeQuery(raw string) string {
 	return b.String()
 }
 
-// isSimpleQuery reports whether raw is one name=value pair with nothing to
-// decode: already canonical, the usual page=2 of pagination.
-func isSimpleQuery(raw string) bool {
-	eq := 0
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '=':
-			eq++
+// isCanonicalQuery reports, in one pass and without allocating, whether
+// NormalizeQuery would return raw unchanged: name=value pairs of
+// unreserved characters (nothing to decode or encode), names in order, no
+// empty pieces. go-github's page=2&per_page=100 is one.
+func isCanonicalQuery(raw string) bool {
+	prev := ""
+	for start := 0; start <= len(raw); {
+		end := strings.IndexByte(raw[start:], '&')
+		if end < 0 {
+			end = len(raw)
+		} else {
+			end += start
+		}
+		piece := raw[start:end]
+		eq := strings.IndexByte(piece, '=')
+		if eq <= 0 || !isUnreserved(piece[:eq]) || !isUnreserved(piece[eq+1:]) {
+			return false
+		}
+		name := piece[:eq]
+		if name < prev {
+			return false
+		}
+		prev = name
+		start = end + 1
+	}
+	return true
+}
+
+func isUnreserved(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
 			c == '-', c == '_', c == '.', c == '~':
 		default:
 			return false
 		}
 	}
-	return eq == 1 && raw[0] != '=' && raw[len(raw)-1] != '='
+	return true
 }
 
 // graphQLOp names the operation of a GraphQL request body: its

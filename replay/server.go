@@ -45,7 +45,7 @@ func NewServer(c *Cassette, opts Options) (*Server, error) {
 	// The Server sees only its own loopback host; matching on it would
 	// match nothing.
 	opts.MatchHost = false
-	s.e = newEngine(c, opts, rw)
+	s.e = newEngine(c, opts, rw, false)
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
@@ -92,7 +92,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // ServeHTTP answers one request from the cassette.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a := s.e.match(r.Method, "", r.URL.Path, r.URL.RawQuery, r.Body)
+	a, _ := s.e.match(r.Method, "", r.URL.Path, r.URL.RawQuery, r.Body)
 	h := w.Header()
 	if a == nil {
 		for k, v := range unmatchedHeader() {

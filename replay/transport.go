@@ -15,7 +15,7 @@ type Transport struct {
 
 // NewTransport builds a Transport over a loaded cassette.
 func NewTransport(c *Cassette, opts Options) *Transport {
-	return &Transport{e: newEngine(c, opts, nil)}
+	return &Transport{e: newEngine(c, opts, nil, true)}
 }
 
 // RoundTrip answers req from the cassette: the next recorded interaction
@@ -29,7 +29,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}
-	a := t.e.match(req.Method, req.URL.Host, req.URL.Path, req.URL.RawQuery, req.Body)
+	a, repeat := t.e.match(req.Method, req.URL.Host, req.URL.Path, req.URL.RawQuery, req.Body)
 	if a == nil {
 		return &http.Response{
 			Status: "404 Not Found", StatusCode: http.StatusNotFound,
@@ -43,7 +43,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp := &http.Response{
 		Status: a.status, StatusCode: a.code,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        a.header.Clone(),
+		Header:        a.clientHeader(repeat),
 		ContentLength: int64(len(a.body)),
 		Uncompressed:  a.uncompressed,
 		Request:       req,
@@ -64,3 +64,15 @@ func (t *Transport) Counts() Counts { return t.e.counts(nil) }
 type stringBody struct{ *strings.Reader }
 
 func (stringBody) Close() error { return nil }
+
+// clientHeader is a header map the client may keep and change: the
+// answer's own on its first serving (see newEngine), a copy on a repeat.
+func (a *answer) clientHeader(repeat bool) http.Header {
+	switch {
+	case repeat:
+		return a.header.Clone()
+	case a.own != nil:
+		return a.own
+	}
+	return a.header
+}
