@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/callbudget/callbudget/budget"
@@ -149,11 +146,15 @@ func (a *app) check(cmd *cobra.Command) error {
 	if err := a.writeReport(r); err != nil {
 		return err
 	}
+	passOver := false
 	if a.env.get("GITHUB_ACTIONS") == "true" {
-		a.actionReport(cmd.Context(), cfg, r)
+		passOver = a.actionReport(cmd.Context(), cfg, r)
 	}
 	if !exists && verdict == report.VerdictOver {
 		fmt.Fprintf(a.stderr, "callbudget: no budget file at %s yet: run `callbudget update`, review it and commit it\n", rel(bpath))
+	}
+	if passOver {
+		return nil
 	}
 	return verdictError(r)
 }
@@ -194,91 +195,6 @@ func deref(p *int) int {
 		return 0
 	}
 	return *p
-}
-
-func (a *app) update(cmd *cobra.Command) error {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	filter := a.v.GetStringSlice("scenario")
-	scs, err := cfg.Select(filter)
-	if err != nil {
-		return &usageError{err}
-	}
-	bpath := a.budgetPath()
-	old, _, err := loadBudget(bpath)
-	if err != nil {
-		return fmt.Errorf("%w (fix it, or delete it to start a new budget)", err)
-	}
-	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"))
-
-	// Show what the new baseline changes against the old one.
-	r := report.New(toolName())
-	failed := false
-	for _, o := range outs {
-		s := budget.Compare(o.sc.Name, old.Scenarios[o.sc.Name], o.counts, budget.Tolerance{})
-		s.Cassette = rel(o.sc.Cassette)
-		if o.err != nil {
-			s.Fail(o.err)
-			failed = true
-		}
-		r.Scenarios = append(r.Scenarios, s)
-	}
-	r.ComputeVerdict(true)
-	if failed {
-		if err := a.writeReport(r); err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: budget file %s not written: a baseline is only taken from scenarios that all ran cleanly", errScenarios, rel(bpath))
-	}
-
-	next, _, err := loadBudget(bpath) // a fresh copy to change
-	if err != nil {
-		return err
-	}
-	for _, o := range outs {
-		if err := next.Update(o.sc.Name, o.counts); err != nil {
-			return err
-		}
-	}
-	var dropped []string
-	if len(filter) == 0 {
-		names := make([]string, len(cfg.Scenarios))
-		for i, s := range cfg.Scenarios {
-			names[i] = s.Name
-		}
-		dropped = next.Stale(names)
-		for _, n := range dropped {
-			next.Remove(n)
-		}
-	}
-	data, err := next.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := a.writeReport(r); err != nil {
-		return err
-	}
-	if cur, err := os.ReadFile(bpath); err == nil && bytes.Equal(cur, data) {
-		fmt.Fprintf(a.stderr, "callbudget: %s is up to date\n", rel(bpath))
-		return nil
-	}
-	if err := next.Save(bpath); err != nil {
-		return err
-	}
-	changed := 0
-	for _, s := range r.Scenarios {
-		if s.Status != report.StatusOK || anyChanged(s.Endpoints) {
-			changed++
-		}
-	}
-	msg := fmt.Sprintf("callbudget: wrote %s: %d scenario(s), %d changed", rel(bpath), len(outs), changed)
-	if len(dropped) > 0 {
-		msg += fmt.Sprintf(", dropped %s (no longer in %s)", strings.Join(dropped, ", "), filepath.Base(cfg.Path))
-	}
-	fmt.Fprintln(a.stderr, msg+"; review the diff and commit it")
-	return nil
 }
 
 func anyChanged(eps []report.Endpoint) bool {

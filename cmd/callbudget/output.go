@@ -24,6 +24,11 @@ func (a *app) writeReport(r *report.Report) error {
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	return a.saveReport(r)
+}
+
+// saveReport writes the JSON report to the --report file, if one is named.
+func (a *app) saveReport(r *report.Report) error {
 	if path := a.v.GetString("report"); path != "" {
 		var buf bytes.Buffer
 		if err := r.WriteJSON(&buf); err != nil {

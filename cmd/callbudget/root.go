@@ -41,10 +41,18 @@ type app struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) error {
 	a := &app{stdout: stdout, stderr: stderr, env: env{vars: environ}, v: viper.New()}
 	root := a.rootCmd()
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	return root.ExecuteContext(ctx)
+	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra has no typed error for this one.
+		return &usageError{err}
+	}
+	return err
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -76,6 +84,7 @@ that failed or timed out; requests the cassette has no answer for).`,
 	pf.String("report", "", "also write the JSON report to this file")
 	pf.StringSlice("scenario", nil, "only these scenarios (repeatable, or comma-separated)")
 	root.AddCommand(a.checkCmd(), a.updateCmd(), a.runCmd(), a.countCmd(), a.versionCmd())
+	a.actionSetup(root) // the GitHub Action: the comment command, and INPUT_* under the flags (action.go)
 	return root
 }
 
@@ -86,6 +95,7 @@ that failed or timed out; requests the cassette has no answer for).`,
 // sees it as given.
 func (a *app) settings(cmd *cobra.Command) error {
 	var err error
+	fromEnv := map[string]bool{}
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if err != nil || f.Changed {
 			return
@@ -98,6 +108,7 @@ func (a *app) settings(cmd *cobra.Command) error {
 		if serr := cmd.Flags().Set(f.Name, val); serr != nil {
 			err = &usageError{fmt.Errorf("%s=%q: %v", name, val, serr)}
 		}
+		fromEnv[f.Name] = true
 	})
 	if err != nil {
 		return err
@@ -108,7 +119,11 @@ func (a *app) settings(cmd *cobra.Command) error {
 	switch f := a.v.GetString("format"); f {
 	case "text", "json", "markdown":
 	default:
-		return &usageError{fmt.Errorf("--format %q: want text, json or markdown", f)}
+		src := "--format " + fmt.Sprintf("%q", f)
+		if fromEnv["format"] {
+			src = fmt.Sprintf("%s=%q", envName("format"), f)
+		}
+		return &usageError{fmt.Errorf("%s: want text, json or markdown", src)}
 	}
 	return nil
 }
