@@ -4,7 +4,7 @@
 # checks that this file still holds it.
 
 # Build: a static binary (no cgo), without local paths or debug tables.
-# GOTOOLCHAIN is local in the golang images: go.mod's go line (1.26.8) must
+# GOTOOLCHAIN is local in the golang images: go.mod's go line (1.26.0) must
 # not be newer than the image's Go.
 FROM golang:1.26 AS build
 WORKDIR /src
