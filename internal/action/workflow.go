@@ -7,9 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/callbudget/callbudget/report"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -189,31 +188,5 @@ func (w *Workflow) Notice(format string, args ...any) {
 // Visible shows control and format characters (line breaks, bidi
 // overrides, zero-width characters) and bytes that are not UTF-8 as
 // escapes, so an annotation is one line of text in reading order whatever
-// a cassette or a request held.
-func Visible(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, hidden) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case hidden(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func hidden(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)
-}
+// a cassette or a request held: the text report's escaping.
+func Visible(s string) string { return report.Visible(s) }
