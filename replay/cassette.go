@@ -112,19 +112,38 @@ func Load(path string, opts LoadOptions) (*Cassette, error) {
 		}
 		size = st.Size()
 	}
-	// Read into a buffer of the file's size, as os.ReadFile does, rather
-	// than growing one; one byte more detects a file that grew past the cap.
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
-	data := buf.Bytes()
+	data, err := readCapped(f, size, max)
 	if err != nil {
-		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + err.Error(), Err: err}
+		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + pathErrMsg(err), Err: err}
 	}
 	if int64(len(data)) > max {
 		return nil, &LoadError{File: path, Interaction: -1,
 			Msg: fmt.Sprintf("cassette is over the %d-byte cap", max), Err: ErrTooLarge}
 	}
 	return Parse(path, data, opts)
+}
+
+// readCapped reads f whole, as os.ReadFile does: into a buffer of the
+// size Stat gave (growing only if the file grew), stopping once more than
+// max bytes have come, so a device or a pipe cannot make it read forever.
+func readCapped(f *os.File, size, max int64) ([]byte, error) {
+	data := make([]byte, 0, size+512)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > max {
+			return data, nil
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 func pathErrMsg(err error) string {
