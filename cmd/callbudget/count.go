@@ -31,8 +31,15 @@ func (a *app) count(paths []string) error {
 	r := report.New(toolName())
 	seen := map[string]bool{}
 	var errs []error
+	scan, err := a.secretScan()
+	if err != nil {
+		return err
+	}
 	for _, p := range paths {
 		c, err := replay.Load(p, replay.LoadOptions{})
+		if err == nil {
+			err = scan(c)
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue

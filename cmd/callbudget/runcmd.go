@@ -54,10 +54,14 @@ func (a *app) runOne(cmd *cobra.Command, argv []string) error {
 		return &usageError{fmt.Errorf("run: --timeout %v: must be positive", timeout)}
 	}
 	name := cassetteName(cassette)
+	scan, err := a.secretScan()
+	if err != nil {
+		return err
+	}
 	res, err := runner.Run(cmd.Context(), runner.Job{Name: name, Cassette: cassette, Argv: argv, Timeout: timeout},
-		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan})
 	var le *replay.LoadError
-	if errors.As(err, &le) {
+	if errors.As(err, &le) || errors.Is(err, errSecrets) {
 		return err // nothing ran: no report to print
 	}
 	if err == nil && len(res.Counts.Unmatched) > 0 && !a.v.GetBool("allow-unmatched") {

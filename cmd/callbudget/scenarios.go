@@ -38,6 +38,7 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 		jobs = runtime.NumCPU()
 	}
 	inActions := a.env.get("GITHUB_ACTIONS") == "true"
+	scan, _ := a.secretScan() // its flags were checked before the command ran
 	outs := make([]outcome, len(scs))
 	done := make([]chan struct{}, len(scs))
 	sem := make(chan struct{}, jobs)
@@ -54,7 +55,7 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 			res, err := runner.Run(ctx, runner.Job{
 				Name: sc.Name, Cassette: sc.Cassette, Dir: cfg.Dir, Shell: sc.Run,
 				Timeout: sc.Timeout, ExtraEnv: sc.Env,
-			}, runner.Options{Stdout: buf, Stderr: buf, Environ: a.env.vars, Fence: inActions})
+			}, runner.Options{Stdout: buf, Stderr: buf, Environ: a.env.vars, Fence: inActions, Scan: scan})
 			var le *replay.LoadError
 			if errors.As(err, &le) && sc.CassetteLine > 0 {
 				err = fmt.Errorf("%s:%d: %w", rel(cfg.Path), sc.CassetteLine, err)

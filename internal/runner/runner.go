@@ -46,6 +46,10 @@ type Options struct {
 	// Replay configures the replay server; the zero value is right for
 	// scenarios (a free port on 127.0.0.1).
 	Replay replay.Options
+	// Scan, when set, checks the loaded cassette before anything runs
+	// (callbudget's secret scan); its error is returned, wrapped with the
+	// job's name, and the command is not run.
+	Scan func(*replay.Cassette) error
 	// KillGrace is the time between SIGTERM and SIGKILL to the process
 	// group on timeout or cancellation; DefaultKillGrace when zero.
 	KillGrace time.Duration
@@ -103,13 +107,44 @@ func Run(ctx context.Context, j Job, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", j.who(), err)
 	}
+	if o.Scan != nil {
+		if err := o.Scan(c); err != nil {
+			return Result{}, fmt.Errorf("%s: %w", j.who(), err)
+		}
+	}
 	srv, err := replay.NewServer(c, o.Replay)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", j.who(), err)
 	}
 	defer srv.Close()
 	res := Result{URL: srv.URL()}
+	res.Elapsed, err = execJob(ctx, j, res.URL, o)
+	// Closing first makes the counts final: nothing the command left
+	// behind can add to them after they are read.
+	srv.Close()
+	res.Counts = srv.Counts()
+	return res, err
+}
 
+// Exec runs j's command against the GitHub API at url instead of a replay
+// server: the same environment contract (url as GITHUB_API_URL and
+// CALLBUDGET_REPLAY_URL, url+"/graphql" as GITHUB_GRAPHQL_URL, the dummy
+// token), process group, timeout, cancellation and fence as Run. j.Cassette
+// and o.Load and o.Replay are not used. It returns the command's run time
+// and, unless it succeeded, a *CommandError. callbudget record runs the
+// command against its recording proxy with it.
+func Exec(ctx context.Context, j Job, url string, o Options) (time.Duration, error) {
+	if err := j.checkCommand(); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("%s: %w", j.who(), err)
+	}
+	return execJob(ctx, j, url, o)
+}
+
+// execJob runs j's command with the environment contract for url.
+func execJob(ctx context.Context, j Job, url string, o Options) (time.Duration, error) {
 	if j.Dir != "" {
 		// The system would report a missing directory as a missing
 		// program ("fork/exec /bin/sh: no such file or directory").
@@ -119,13 +154,13 @@ func Run(ctx context.Context, j Job, o Options) (Result, error) {
 			} else {
 				err = errors.Unwrap(err)
 			}
-			return res, &CommandError{Name: j.Name, ExitCode: -1, Err: &fs.PathError{Op: "chdir", Path: j.Dir, Err: err}}
+			return 0, &CommandError{Name: j.Name, ExitCode: -1, Err: &fs.PathError{Op: "chdir", Path: j.Dir, Err: err}}
 		}
 	}
-	env := environ(o.Environ, res.URL, j.ExtraEnv)
+	env := environ(o.Environ, url, j.ExtraEnv)
 	cmd, err := j.command(env)
 	if err != nil {
-		return res, &CommandError{Name: j.Name, ExitCode: -1, NotFound: errors.Is(err, exec.ErrNotFound), Err: err}
+		return 0, &CommandError{Name: j.Name, ExitCode: -1, NotFound: errors.Is(err, exec.ErrNotFound), Err: err}
 	}
 	cmd.Dir = j.Dir
 	cmd.Env = env
@@ -140,15 +175,11 @@ func Run(ctx context.Context, j Job, o Options) (Result, error) {
 	if grace <= 0 {
 		grace = DefaultKillGrace
 	}
-	res.Elapsed, err = execute(ctx, cmd, j, grace)
+	elapsed, err := execute(ctx, cmd, j, grace)
 	if fc != nil {
 		fc.close()
 	}
-	// Closing first makes the counts final: nothing the command left
-	// behind can add to them after they are read.
-	srv.Close()
-	res.Counts = srv.Counts()
-	return res, err
+	return elapsed, err
 }
 
 func (j *Job) who() string {
@@ -159,13 +190,22 @@ func (j *Job) who() string {
 }
 
 func (j *Job) check() error {
+	if err := j.checkCommand(); err != nil {
+		return err
+	}
+	if j.Cassette == "" {
+		return fmt.Errorf("%s: no cassette to replay", j.who())
+	}
+	return nil
+}
+
+// checkCommand checks what Exec needs: one command and a sane timeout.
+func (j *Job) checkCommand() error {
 	switch {
 	case j.Shell != "" && len(j.Argv) > 0:
 		return fmt.Errorf("%s: both a shell command line and an argv given; give one", j.who())
 	case j.Shell == "" && len(j.Argv) == 0:
 		return fmt.Errorf("%s: no command to run", j.who())
-	case j.Cassette == "":
-		return fmt.Errorf("%s: no cassette to replay", j.who())
 	case j.Timeout < 0:
 		return fmt.Errorf("%s: negative timeout %s", j.who(), j.Timeout)
 	}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/callbudget/callbudget/internal/atomicfile"
+	"github.com/callbudget/callbudget/internal/recorder"
+	"github.com/callbudget/callbudget/internal/runner"
+	"github.com/callbudget/callbudget/replay"
+	"github.com/callbudget/callbudget/scrub"
+	"github.com/spf13/cobra"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+)
+
+// proxyDrain is how long the recording proxy lets requests in flight
+// finish once the command has ended.
+const proxyDrain = 5 * time.Second
+
+func (a *app) recordCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "record --cassette FILE [--upstream URL] -- CMD [ARGS...]",
+		Short: "Record a run of a command through a scrubbing proxy to the real API",
+		Long: `Start a recording proxy on 127.0.0.1 that forwards to the GitHub API, run the
+command with its GitHub client pointed at it, and write every request and
+answer, in call order, as a go-vcr v3 cassette that callbudget run replays.
+
+The upstream is --upstream, else GITHUB_API_URL of the environment (GitHub
+Enterprise Server: https://HOST/api/v3), else https://api.github.com. The
+proxy adds the real token (GITHUB_TOKEN, else GH_TOKEN) to the upstream
+requests; the command gets the same environment as under callbudget run,
+with a dummy token, so its code never sees the real one. Pagination Link
+headers and redirects reach the command rewritten to the proxy and are
+recorded with the upstream's URLs, and so are the API URLs in JSON bodies (a
+client follows their "url" fields); gzip answers are recorded decoded.
+
+Before anything is written, credentials are scrubbed from every interaction
+(the token values the proxy holds, credential headers and query parameters,
+token-shaped strings, --redact patterns), and the result is scanned: a
+token-shaped string that survived stops the recording. The cassette is
+written atomically, and only after a successful run: a command that fails,
+an upstream that cannot be reached or an interrupt leaves an existing
+cassette as it was. --append adds the run after the cassette's
+interactions instead of replacing them.`,
+		Example: `  GITHUB_TOKEN=$(gh auth token) callbudget record --cassette testdata/cassettes/pr-opened.yaml -- go run ./examples/pipeline --event testdata/events/pr-opened.json
+  callbudget record --cassette ghes.yaml --upstream https://ghe.example.com/api/v3 --upstream-ca corp-ca.pem -- python3 bot.py`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.ArgsLenAtDash() < 0 && len(args) > 0 || len(args) == 0 {
+				return &usageError{errors.New("record: give the command after --: callbudget record --cassette FILE -- CMD [ARGS...]")}
+			}
+			if cmd.ArgsLenAtDash() > 0 {
+				return &usageError{fmt.Errorf("record: unexpected arguments before --: %s", strings.Join(args[:cmd.ArgsLenAtDash()], " "))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.recordOne(cmd.Context(), args) },
+	}
+	f := cmd.Flags()
+	f.String("cassette", "", "the go-vcr v3 cassette to write (required)")
+	f.String("upstream", "", "the API base URL to record from (default: GITHUB_API_URL, else https://api.github.com)")
+	f.String("upstream-ca", "", "PEM file of CA certificates to trust for the upstream, besides the system's")
+	f.Bool("append", false, "add the run's interactions after those of the existing cassette")
+	f.Duration("timeout", 10*time.Minute, "kill the command's process group after this long")
+	f.StringArray("redact", nil, "also replace what this regular expression matches (repeatable)")
+	return cmd
+}
+
+func (a *app) recordOne(ctx context.Context, argv []string) error {
+	path := a.v.GetString("cassette")
+	if path == "" {
+		return &usageError{errors.New("record: --cassette is required")}
+	}
+	timeout := a.v.GetDuration("timeout")
+	if timeout <= 0 {
+		return &usageError{fmt.Errorf("record: --timeout %v: must be positive", timeout)}
+	}
+	redact, err := regexps("--redact", a.v.GetStringSlice("redact"))
+	if err != nil {
+		return err
+	}
+	// --allow-secret is the persistent flag of the secret scan (scan.go).
+	allow, err := regexps("--allow-secret", a.v.GetStringSlice("allow-secret"))
+	if err != nil {
+		return err
+	}
+	scan, err := a.secretScan()
+	if err != nil {
+		return err
+	}
+	upstream := a.v.GetString("upstream")
+	if upstream == "" {
+		upstream = a.env.get(runner.EnvAPIURL)
+	}
+	transport, err := upstreamTransport(a.v.GetString("upstream-ca"))
+	if err != nil {
+		return err
+	}
+	// Fail now, not after a long run, when the result cannot be written.
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return fmt.Errorf("record: cannot write %s: folder %s does not exist", path, filepath.Dir(path))
+	}
+	var old *replay.Cassette
+	if a.v.GetBool("append") {
+		if old, err = replay.Load(path, replay.LoadOptions{}); err != nil {
+			return fmt.Errorf("record --append: %w", err)
+		}
+		if err := scan(old); err != nil {
+			return fmt.Errorf("record --append: %w", err)
+		}
+	}
+
+	token := a.env.get(runner.EnvToken)
+	if token == "" {
+		token = a.env.get(runner.EnvGHToken)
+	}
+	var secrets []string
+	for _, k := range []string{runner.EnvToken, runner.EnvGHToken} {
+		if v := a.env.get(k); v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	if token == "" {
+		fmt.Fprintln(a.stderr, "callbudget: record: neither GITHUB_TOKEN nor GH_TOKEN is set; recording unauthenticated requests")
+	}
+
+	p, err := recorder.New(recorder.Options{Upstream: upstream, Token: token, Transport: transport})
+	if err != nil {
+		return &usageError{fmt.Errorf("record: %w", err)}
+	}
+	name := cassetteName(path)
+	_, runErr := runner.Exec(ctx, runner.Job{Name: name, Argv: argv, Timeout: timeout}, p.URL(),
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyDrain)
+	p.Close(dctx)
+	cancel()
+	untouched := "nothing written"
+	if _, err := os.Stat(path); err == nil {
+		untouched = path + " left as it was"
+	}
+	if runErr != nil {
+		if perr := p.Err(); perr != nil {
+			runErr = fmt.Errorf("%w (the proxy: %v)", runErr, perr)
+		}
+		return fmt.Errorf("record: %w; %s", runErr, untouched)
+	}
+	if perr := p.Err(); perr != nil {
+		return fmt.Errorf("record: not every request could be recorded: %w; %s", perr, untouched)
+	}
+	fresh := p.Interactions()
+	if len(fresh) == 0 {
+		return fmt.Errorf("record: the command made no request through the proxy (does it use GITHUB_API_URL?); %s", untouched)
+	}
+
+	// A credential in a request URL becomes the dummy token the command
+	// sends at replay, so the recorded request still matches.
+	s := scrub.New(scrub.Options{Secrets: secrets, Redact: redact, Allow: allow, URLCredential: runner.DummyToken})
+	for _, in := range fresh {
+		s.Interaction(in)
+	}
+	var all []*cassette.Interaction
+	if old != nil {
+		all = append(all, old.Interactions...)
+	}
+	all = append(all, fresh...)
+	data, err := recorder.Encode(all)
+	if err != nil {
+		return fmt.Errorf("record: encode %s: %w; %s", path, err, untouched)
+	}
+	c, err := replay.Parse(path, data, replay.LoadOptions{})
+	if err != nil {
+		return fmt.Errorf("record: the recording is not a valid cassette: %w; %s", err, untouched)
+	}
+	if err := scan(c); err != nil {
+		return fmt.Errorf("record: refusing to write %s, token-shaped strings survived scrubbing (add --redact PATTERN to scrub them); %s: %w", path, untouched, err)
+	}
+	for _, sec := range secrets {
+		if bytes.Contains(data, []byte(sec)) {
+			return fmt.Errorf("record: refusing to write %s: the token survived scrubbing; %s", path, untouched)
+		}
+	}
+	if err := atomicfile.Write(path, data); err != nil {
+		return fmt.Errorf("record: write %s: %w", path, err)
+	}
+	fmt.Fprintf(a.stderr, "callbudget: recorded %d interactions in %s (%d in all)\n", len(fresh), path, len(all))
+	return nil
+}
+
+func regexps(flag string, exprs []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, e := range exprs {
+		re, err := regexp.Compile(e)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("record: %s %q: %v", flag, e, err)}
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// upstreamTransport is the proxy's upstream transport, trusting the CA
+// certificates in caFile besides the system's when it is set.
+func upstreamTransport(caFile string) (*http.Transport, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile == "" {
+		return t, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("record: --upstream-ca: %w", err)}
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, &usageError{fmt.Errorf("record: --upstream-ca %s: no PEM certificate in it", caFile)}
+	}
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
+}
