@@ -72,6 +72,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 	if err := a.mergeConfig(values); err != nil {
 		return nil, err
 	}
+	a.redact = cfg.Redact
 	return cfg, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/callbudget/callbudget/internal/atomicfile"
+	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/recorder"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
@@ -63,7 +65,9 @@ interactions instead of replacing them.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return a.recordOne(cmd.Context(), args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.recordOne(cmd.Context(), args, cmd.Flags().Changed("config"))
+		},
 	}
 	f := cmd.Flags()
 	f.String("cassette", "", "the go-vcr v3 cassette to write (required)")
@@ -75,7 +79,7 @@ interactions instead of replacing them.`,
 	return cmd
 }
 
-func (a *app) recordOne(ctx context.Context, argv []string) error {
+func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) error {
 	path := a.v.GetString("cassette")
 	if path == "" {
 		return &usageError{errors.New("record: --cassette is required")}
@@ -86,6 +90,13 @@ func (a *app) recordOne(ctx context.Context, argv []string) error {
 	}
 	redact, err := regexps("--redact", a.v.GetStringSlice("redact"))
 	if err != nil {
+		return err
+	}
+	// The config's redact: patterns apply too, when there is a config.
+	if cfg, err := config.Load(a.v.GetString("config")); err == nil {
+		a.redact = cfg.Redact
+		redact = append(redact, cfg.Redact...)
+	} else if !errors.Is(err, fs.ErrNotExist) || configGiven {
 		return err
 	}
 	// --allow-secret is the persistent flag of the secret scan (scan.go).

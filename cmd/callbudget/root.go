@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -34,6 +35,10 @@ type app struct {
 	stdout, stderr io.Writer
 	env            env
 	v              *viper.Viper // flags, CALLBUDGET_* and the config file, layered
+	// redact holds the config's redact: patterns, once a command has read
+	// the config: record scrubs with them, and the secret scan refuses
+	// cassettes they still match.
+	redact []*regexp.Regexp
 }
 
 // run executes callbudget with args (without the program name), the way

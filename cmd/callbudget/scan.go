@@ -109,7 +109,7 @@ func (a *app) scan(paths []string) error {
 // too, whatever their shape (but not the dummy a scenario gets: callbudget
 // run inside a scenario sees that one).
 func (a *app) secretScan() (func(*replay.Cassette) error, error) {
-	o := scrub.Options{}
+	o := scrub.Options{Redact: a.redact}
 	// viper round-trips the flag's values through CSV, so patterns with
 	// commas and quotes arrive whole.
 	for _, p := range a.v.GetStringSlice("allow-secret") {

@@ -5,28 +5,40 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/callbudget/callbudget/internal/atomicfile"
 	"github.com/callbudget/callbudget/internal/fakegithub"
 	"github.com/callbudget/callbudget/internal/golden"
+	cbrecorder "github.com/callbudget/callbudget/internal/recorder"
+	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
-	"gopkg.in/dnaeon/go-vcr.v3/recorder"
+	"gopkg.in/yaml.v3"
 )
 
 const reRecord = "re-record with go test ./examples/pipeline -update, review the cassette diff, then run callbudget update"
 
-// cassetteHeader is prepended to what go-vcr writes, for whoever opens
-// the file.
-const cassetteHeader = "# Recorded by examples/pipeline/record_test.go with go-vcr against a fake GitHub.\n" +
+// cassetteHeader is prepended to what callbudget record writes, for
+// whoever opens the file.
+const cassetteHeader = "# Recorded by examples/pipeline/record_test.go through callbudget record against a fake GitHub.\n" +
 	"# Do not edit: re-record with go test ./examples/pipeline -update\n"
+
+// recordingToken is the "real" token callbudget record holds: GitHub's
+// classic token shape, so that its scrubber and scan know it. The fake
+// accepts only it, and the cassette must not hold it.
+const recordingToken = "ghp_ExamplePipelineRecordingToken000001"
 
 // Fixed values for the headers that change from run to run, so that
 // re-recording writes the same bytes: the fake's fixed created_at and a
@@ -36,19 +48,24 @@ const (
 	recordedReset = "1714568400"
 )
 
-// TestRecord runs each scenario through go-vcr's recorder against the
-// fake GitHub. With -update it rewrites the committed cassettes; without,
-// it checks that the pipeline still makes the calls the committed cassette
-// holds, in order, so code and cassette cannot drift apart unnoticed.
+// TestRecord records each scenario the way a user records a cassette:
+// `callbudget record` runs the built example against the fake GitHub. With
+// -update it rewrites the committed cassettes; without, it checks that
+// the pipeline still makes the calls the committed cassette holds, in
+// order, so code and cassette cannot drift apart unnoticed.
 func TestRecord(t *testing.T) {
+	if testing.Short() && !golden.Update() {
+		t.Skip("builds callbudget and the example: skipped in -short mode")
+	}
 	t.Parallel()
+	bins := buildRecordBinaries(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			fresh := record(t, sc)
+			fresh := record(t, bins, sc)
 			committed := filepath.Join(repoRoot, cassetteFile(sc.name))
 			if golden.Update() {
-				if err := writeFileAtomic(committed, fresh); err != nil {
+				if err := atomicfile.Write(committed, fresh); err != nil {
 					t.Fatal(err)
 				}
 				t.Logf("wrote %s", cassetteFile(sc.name))
@@ -69,70 +86,135 @@ func TestRecord(t *testing.T) {
 	}
 }
 
-// record runs the scenario against a fake GitHub through go-vcr's recorder
-// and returns the scrubbed cassette.
-func record(t *testing.T, sc scenario) []byte {
+// recordBinaries are the programs a recording runs, built for the test.
+type recordBinaries struct {
+	callbudget string // ./cmd/callbudget
+	pipeline   string // this example
+	ca         string // PEM of the fake's TLS certificate, for --upstream-ca
+}
+
+func buildRecordBinaries(t *testing.T) recordBinaries {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command on PATH to build callbudget and the example: %v", err)
+	}
+	dir := t.TempDir()
+	b := recordBinaries{
+		callbudget: filepath.Join(dir, "callbudget"),
+		pipeline:   filepath.Join(dir, "pipeline"),
+		ca:         filepath.Join(dir, "ca.pem"),
+	}
+	for bin, pkg := range map[string]string{b.callbudget: filepath.Join(repoRoot, "cmd", "callbudget"), b.pipeline: "."} {
+		if out, err := exec.Command(goTool, "build", "-o", bin, "./"+filepath.ToSlash(pkg)).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	// httptest's TLS servers, the fake's among them, all serve the same
+	// built-in certificate.
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(b.ca, pemData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// record runs the scenario through `callbudget record` against a fake
+// GitHub over TLS and returns the cassette it wrote, made the same bytes
+// on every run by stabilize.
+func record(t *testing.T, bins recordBinaries, sc scenario) []byte {
 	t.Helper()
 	ev := loadEvent(t, sc.name)
 	// The fake serves under a GitHub Enterprise prefix, so a path built
-	// without the base URL fails; scrub rewrites it away.
-	fake := fakegithub.New(t, fakegithub.Options{Prefix: "/api/v3"})
+	// without the base URL fails; stabilize rewrites it away.
+	fake := fakegithub.New(t, fakegithub.Options{Prefix: "/api/v3", TLS: true, Token: recordingToken})
 	sc.seed(fake, ev)
 
-	name := filepath.Join(t.TempDir(), sc.name) // go-vcr adds ".yaml"
-	rec, err := recorder.NewWithOptions(&recorder.Options{
-		CassetteName:       name,
-		Mode:               recorder.ModeRecordOnly,
-		RealTransport:      fake.HTTPClient().Transport,
-		SkipRequestLatency: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.AddHook(scrub(strings.TrimSuffix(fake.URL(), "/"), fake.Origin()), recorder.BeforeSaveHook)
-
-	// A token, so the recording shows scrub dropping it.
-	gh, err := newClient(fake.URL(), "recording-token-not-saved", &http.Client{Transport: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var log bytes.Buffer
-	if err := run(context.Background(), gh, ev, ".packit.yaml", &log); err != nil {
-		t.Fatalf("run: %v\n%s", err, log.String())
-	}
-	if err := rec.Stop(); err != nil {
-		t.Fatal(err)
+	name := filepath.Join(t.TempDir(), sc.name+".yaml")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bins.callbudget, "record", "--cassette", name,
+		"--upstream", fake.URL(), "--upstream-ca", bins.ca, "--timeout", "1m", "--",
+		bins.pipeline, "--event", filepath.Join(repoRoot, eventFile(sc.name)))
+	cmd.Env = append(recordEnv(), "GITHUB_TOKEN="+recordingToken)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("callbudget record: %v\n%s", err, out.String())
 	}
 	sc.check(t, fake, ev)
+	for _, req := range fake.Requests() {
+		if got := req.Header.Get("Authorization"); got != "Bearer "+recordingToken {
+			t.Fatalf("%s %s reached the fake with Authorization %q, want the recording token", req.Method, req.Path, got)
+		}
+	}
 
-	data, err := os.ReadFile(name + ".yaml")
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	host := strings.TrimPrefix(fake.Origin(), "http://")
-	for _, leak := range []string{host, "recording-token-not-saved", "127.0.0.1"} {
+	data, err = stabilize(data, strings.TrimSuffix(fake.URL(), "/"), fake.Origin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(fake.Origin(), "https://")
+	for _, leak := range []string{host, recordingToken, runner.DummyToken, "127.0.0.1"} {
 		if bytes.Contains(data, []byte(leak)) {
-			t.Fatalf("scrubbed cassette still holds %q", leak)
+			t.Fatalf("the stabilized cassette still holds %q", leak)
 		}
 	}
 	return append([]byte(cassetteHeader), data...)
 }
 
-// scrub is a go-vcr hook that makes a cassette recorded against the fake
-// look recorded against github.com, and the same bytes on every run: the
-// API base (origin and prefix) becomes https://api.github.com and the bare
+// recordEnv is the test's environment without what would change how
+// callbudget record or the pipeline behave: the GitHub Actions and token
+// variables of whoever runs the test.
+func recordEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "GH_") || strings.HasPrefix(k, "INPUT_") ||
+			strings.HasPrefix(k, "CALLBUDGET_") || strings.HasPrefix(k, "RUNNER_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// stabilize rewrites a cassette callbudget record wrote against the fake
+// so that it reads as recorded against github.com and comes out the same
+// bytes on every run: only what varies by run is touched (see
+// stabilizeInteraction); what record scrubbed stays as it wrote it.
+func stabilize(data []byte, apiBase, origin string) ([]byte, error) {
+	var c cassette.Cassette
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("decode the recorded cassette: %w", err)
+	}
+	fix := stabilizeInteraction(apiBase, origin)
+	for _, in := range c.Interactions {
+		fix(in)
+	}
+	return cbrecorder.Encode(c.Interactions)
+}
+
+// stabilizeInteraction makes an interaction recorded against the fake look
+// recorded against github.com, and the same bytes on every run: the API
+// base (origin and prefix) becomes https://api.github.com and the bare
 // origin (html_url and the like) https://github.com, in URLs, Link and
-// Location headers and bodies; the Authorization header goes; latency and
-// the headers that vary by run or by port are fixed.
-func scrub(apiBase, origin string) recorder.HookFunc {
+// Location headers and bodies; latency and the headers that vary by run
+// or by port are fixed.
+func stabilizeInteraction(apiBase, origin string) func(*cassette.Interaction) {
 	// Longest first: NewReplacer tries its pairs in order.
 	urls := strings.NewReplacer(apiBase, "https://api.github.com", origin, "https://github.com")
-	return func(i *cassette.Interaction) error {
+	return func(i *cassette.Interaction) {
 		req := &i.Request
 		req.URL = urls.Replace(req.URL)
-		req.Host = "api.github.com"
-		req.Headers = req.Headers.Clone()
-		req.Headers.Del("Authorization")
+		if req.Host != "" {
+			req.Host = "api.github.com"
+		}
 		if body := urls.Replace(req.Body); body != req.Body {
 			req.Body, req.ContentLength = body, int64(len(body))
 		}
@@ -162,7 +244,6 @@ func scrub(apiBase, origin string) recorder.HookFunc {
 		h.Set("X-RateLimit-Reset", recordedReset)
 		h.Set("X-GitHub-Request-Id", fmt.Sprintf("CB00:0A11:%06X:%06X:66322E40", i.ID, i.ID*7))
 		resp.Headers = h
-		return nil
 	}
 }
 
@@ -222,26 +303,4 @@ func diffLines(want, got []string) string {
 		}
 	}
 	return b.String()
-}
-
-// writeFileAtomic replaces path with data through a temporary file in the
-// same folder, so an interrupted -update never leaves half a cassette.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

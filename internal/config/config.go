@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +55,11 @@ type Config struct {
 	Format   string // "text", "json" or "markdown"; "" when not set
 	Report   string // absolute path of the JSON report to write; "" when not set
 	AllowNew *bool  // nil when not set
+
+	// Redact holds the user's patterns for secrets of their own: record
+	// replaces what they match before writing a cassette, and the secret
+	// scan refuses a cassette where one still matches.
+	Redact []*regexp.Regexp
 
 	// Scenarios are in file order; names are unique.
 	Scenarios []Scenario

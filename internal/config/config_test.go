@@ -172,7 +172,10 @@ func TestParseBad(t *testing.T) {
 		{"two documents", sc + "---\nbudget: x\n", 5, "second YAML document"},
 		{"a list", "- name: a\n", 1, "a config is a mapping of settings"},
 		{"a string", "hello\n", 1, `found "hello"`},
-		{"unknown key", "budgets: x.yaml\n" + sc, 1, `unknown key "budgets" (allowed: budget, tolerance, timeout, scenarios, format, report, allow_new); did you mean "budget"?`},
+		{"redact not a list", "redact: abc\n" + sc, 1, "redact: must be a list of regular expressions"},
+		{"redact bad pattern", "redact:\n  - ok\n  - '(unclosed'\n" + sc, 3, `redact: "(unclosed" is not a regular expression`},
+		{"redact empty entry", "redact:\n  - \"\"\n" + sc, 2, "redact: each entry must be a regular expression"},
+		{"unknown key", "budgets: x.yaml\n" + sc, 1, `unknown key "budgets" (allowed: budget, tolerance, timeout, scenarios, format, report, allow_new, redact); did you mean "budget"?`},
 		{"hyphenated key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    allow-unmatched: true\n", 5, `did you mean "allow_unmatched"?`},
 		{"unknown scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    command: x\n", 5, `scenario "a": unknown key "command" (allowed: name, cassette, run, timeout, allow_unmatched, tolerance, env)`},
 		{"duplicate key", "budget: a.yaml\nbudget: b.yaml\n" + sc, 2, `key "budget" given twice (first at line 1)`},
@@ -437,5 +440,16 @@ func TestParseMergeBomb(t *testing.T) {
 	_, err := config.Parse("c.yaml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "merge keys (<<) expand to over") {
 		t.Errorf("Parse = %v", err)
+	}
+}
+
+func TestParseRedact(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Parse("dir/callbudget.yaml", []byte("redact:\n  - 'corp-[0-9a-f]{32}'\n  - internal\\.example\\.com\nscenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Redact) != 2 || !cfg.Redact[0].MatchString("corp-0123456789abcdef0123456789abcdef") || !cfg.Redact[1].MatchString("internal.example.com") {
+		t.Errorf("Redact = %v", cfg.Redact)
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // The keys each level of the file may hold, in the order messages list them.
 var (
-	topKeys      = []string{"budget", "tolerance", "timeout", "scenarios", "format", "report", "allow_new"}
+	topKeys      = []string{"budget", "tolerance", "timeout", "scenarios", "format", "report", "allow_new", "redact"}
 	scenarioKeys = []string{"name", "cassette", "run", "timeout", "allow_unmatched", "tolerance", "env"}
 	formats      = []string{"text", "json", "markdown"}
 )
@@ -175,6 +175,8 @@ func (p *parser) config(cfg *Config, doc *yaml.Node) {
 			if b, ok := p.boolean(f, ""); ok {
 				cfg.AllowNew = &b
 			}
+		case "redact":
+			cfg.Redact = p.patterns(f)
 		case "scenarios":
 			scenarios = &f
 		}
@@ -395,6 +397,34 @@ func (p *parser) str(f field, what string) (string, bool) {
 		return "", false
 	}
 	return v.Value, true
+}
+
+// patterns returns f's value, a list of Go regular expressions, compiled;
+// each bad one is reported at its own line.
+func (p *parser) patterns(f field) []*regexp.Regexp {
+	v := resolve(f.val)
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errs.add(v.Line, fmt.Sprintf("%s: must be a list of regular expressions, found %s", f.name(), describe(v)))
+		return nil
+	}
+	var out []*regexp.Regexp
+	for _, item := range v.Content {
+		item = resolve(item)
+		if item.Kind != yaml.ScalarNode || isNull(item) || item.Value == "" {
+			p.errs.add(item.Line, fmt.Sprintf("%s: each entry must be a regular expression, found %s", f.name(), describe(item)))
+			continue
+		}
+		re, err := regexp.Compile(item.Value)
+		if err != nil {
+			p.errs.add(item.Line, fmt.Sprintf("%s: %q is not a regular expression: %v", f.name(), item.Value, err))
+			continue
+		}
+		out = append(out, re)
+	}
+	return out
 }
 
 // path returns f's value resolved against dir; empty is an error.
