@@ -33,8 +33,8 @@ routes: ## regenerate routes/table_gen.go from GitHub's OpenAPI description (npm
 	bash internal/routegen/regen.sh
 
 fuzz: ## run each fuzz target for 30s
-	@for pkg in ./replay ./routes ./internal/config; do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 30s $$pkg || exit 1; \
 	  done; \
 	done
