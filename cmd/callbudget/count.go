@@ -9,7 +9,7 @@ import (
 )
 
 func (a *app) countCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "count CASSETTE...",
 		Short: "Report the calls the cassettes recorded, without running anything",
 		Long: `Count what each cassette recorded, each interaction once, named and classed
@@ -25,6 +25,8 @@ exactly the recorded calls.`,
 		},
 		RunE: func(_ *cobra.Command, args []string) error { return a.count(args) },
 	}
+	fromFlag(cmd.Flags().String)
+	return cmd
 }
 
 func (a *app) count(paths []string) error {
@@ -35,8 +37,13 @@ func (a *app) count(paths []string) error {
 	if err != nil {
 		return err
 	}
+	from, err := a.fromFormat()
+	if err != nil {
+		return err
+	}
+	load := loader(from)
 	for _, p := range paths {
-		c, err := replay.Load(p, replay.LoadOptions{})
+		c, err := load(p)
 		if err == nil {
 			err = scan(c)
 		}

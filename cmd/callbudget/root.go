@@ -88,7 +88,7 @@ that failed or timed out; requests the cassette has no answer for).`,
 	pf.StringP("format", "f", "text", "report format on stdout: text, json or markdown")
 	pf.String("report", "", "also write the JSON report to this file")
 	pf.StringSlice("scenario", nil, "only these scenarios (repeatable, or comma-separated)")
-	root.AddCommand(a.checkCmd(), a.updateCmd(), a.runCmd(), a.countCmd(), a.versionCmd(), a.recordCmd())
+	root.AddCommand(a.checkCmd(), a.updateCmd(), a.runCmd(), a.countCmd(), a.versionCmd(), a.recordCmd(), a.importCmd(), a.proxyCmd())
 	a.scanSetup(root)   // the scan command, --allow-secret, and the secret scan of every cassette (scan.go)
 	a.actionSetup(root) // the GitHub Action: the comment command, and INPUT_* under the flags (action.go)
 	return root

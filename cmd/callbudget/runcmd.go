@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/callbudget/callbudget/internal/runner"
-	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/report"
 	"github.com/spf13/cobra"
 )
@@ -41,6 +40,7 @@ group, killed as a whole at --timeout. Its output goes to stderr.`,
 	f.String("cassette", "", "the go-vcr v3 cassette to replay (required)")
 	f.Duration("timeout", 2*time.Minute, "kill the command's process group after this long")
 	f.Bool("allow-unmatched", false, "pass even when the command makes requests the cassette has no answer for")
+	fromFlag(f.String)
 	return cmd
 }
 
@@ -58,10 +58,13 @@ func (a *app) runOne(cmd *cobra.Command, argv []string) error {
 	if err != nil {
 		return err
 	}
+	from, err := a.fromFormat()
+	if err != nil {
+		return err
+	}
 	res, err := runner.Run(cmd.Context(), runner.Job{Name: name, Cassette: cassette, Argv: argv, Timeout: timeout},
-		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan})
-	var le *replay.LoadError
-	if errors.As(err, &le) || errors.Is(err, errSecrets) {
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan, Loader: loader(from)})
+	if isLoadError(err) || errors.Is(err, errSecrets) {
 		return err // nothing ran: no report to print
 	}
 	if err == nil && len(res.Counts.Unmatched) > 0 && !a.v.GetBool("allow-unmatched") {

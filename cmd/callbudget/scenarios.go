@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"runtime"
 	"sync"
 
+	"github.com/callbudget/callbudget/importer"
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
@@ -39,6 +39,14 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 	}
 	inActions := a.env.get("GITHUB_ACTIONS") == "true"
 	scan, _ := a.secretScan() // its flags were checked before the command ran
+	// config.Parse checked each scenario's format: ParseFormat cannot fail.
+	loaders := map[string]func(string) (*replay.Cassette, error){}
+	for _, sc := range scs {
+		if loaders[sc.Format] == nil {
+			f, _ := importer.ParseFormat(sc.Format)
+			loaders[sc.Format] = loader(f)
+		}
+	}
 	outs := make([]outcome, len(scs))
 	done := make([]chan struct{}, len(scs))
 	sem := make(chan struct{}, jobs)
@@ -55,9 +63,8 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 			res, err := runner.Run(ctx, runner.Job{
 				Name: sc.Name, Cassette: sc.Cassette, Dir: cfg.Dir, Shell: sc.Run,
 				Timeout: sc.Timeout, ExtraEnv: sc.Env,
-			}, runner.Options{Stdout: buf, Stderr: buf, Environ: a.env.vars, Fence: inActions, Scan: scan})
-			var le *replay.LoadError
-			if errors.As(err, &le) && sc.CassetteLine > 0 {
+			}, runner.Options{Stdout: buf, Stderr: buf, Environ: a.env.vars, Fence: inActions, Scan: scan, Loader: loaders[sc.Format]})
+			if isLoadError(err) && sc.CassetteLine > 0 {
 				err = fmt.Errorf("%s:%d: %w", rel(cfg.Path), sc.CassetteLine, err)
 			}
 			if err == nil && len(res.Counts.Unmatched) > 0 && !sc.AllowUnmatched {

@@ -88,6 +88,10 @@ type Scenario struct {
 	// of the inherited environment. Never one callbudget sets itself
 	// (GITHUB_API_URL, GITHUB_TOKEN, …). Nil when none.
 	Env map[string]string
+	// Format is the cassette's format, one of the names
+	// importer.ParseFormat takes (govcr, requre, vcrpy, har, nock); ""
+	// means detected from the content.
+	Format string
 	// Line is where the scenario starts in the config, and CassetteLine
 	// where its cassette is named, for errors such as a missing cassette.
 	Line         int

@@ -177,7 +177,7 @@ func TestParseBad(t *testing.T) {
 		{"redact empty entry", "redact:\n  - \"\"\n" + sc, 2, "redact: each entry must be a regular expression"},
 		{"unknown key", "budgets: x.yaml\n" + sc, 1, `unknown key "budgets" (allowed: budget, tolerance, timeout, scenarios, format, report, allow_new, redact); did you mean "budget"?`},
 		{"hyphenated key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    allow-unmatched: true\n", 5, `did you mean "allow_unmatched"?`},
-		{"unknown scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    command: x\n", 5, `scenario "a": unknown key "command" (allowed: name, cassette, run, timeout, allow_unmatched, tolerance, env)`},
+		{"unknown scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    command: x\n", 5, `scenario "a": unknown key "command" (allowed: name, cassette, run, timeout, allow_unmatched, tolerance, env, format)`},
 		{"duplicate key", "budget: a.yaml\nbudget: b.yaml\n" + sc, 2, `key "budget" given twice (first at line 1)`},
 		{"duplicate scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    run: echo 2\n", 5, `key "run" given twice (first at line 4)`},
 		{"no scenarios key", "budget: b.yaml\n", 1, "no scenarios"},
@@ -220,6 +220,7 @@ func TestParseBad(t *testing.T) {
 		{"allow_unmatched yes", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    allow_unmatched: yes\n", 5, `allow_unmatched: must be true or false, found "yes"`},
 		{"allow_new string", "allow_new: \"true\"\n" + sc, 1, `allow_new: must be true or false`},
 		{"format", "format: yaml\n" + sc, 1, `format "yaml": must be one of text, json, markdown`},
+		{"scenario format", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    format: curl\n", 5, `scenario "a": format "curl": the cassette's format must be one of govcr, requre, vcrpy, har, nock`},
 		{"empty budget", "budget: \"\"\n" + sc, 1, `budget: is empty`},
 		{"budget a mapping", "budget: {a: b}\n" + sc, 1, `budget: must be a string, found a mapping`},
 		{"env a list", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    env: [A=1]\n", 5, `env: must be a mapping of variable names to values`},
@@ -451,5 +452,22 @@ func TestParseRedact(t *testing.T) {
 	}
 	if len(cfg.Redact) != 2 || !cfg.Redact[0].MatchString("corp-0123456789abcdef0123456789abcdef") || !cfg.Redact[1].MatchString("internal.example.com") {
 		t.Errorf("Redact = %v", cfg.Redact)
+	}
+}
+
+// TestParseScenarioFormat: a scenario may name its cassette's format
+// (otherwise it is detected), with the names the importer takes.
+func TestParseScenarioFormat(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"govcr", "requre", "vcrpy", "har", "nock", ""} {
+		src := "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    format: " + f + "\n"
+		cfg, err := config.Parse("callbudget.yaml", []byte(src))
+		if err != nil {
+			t.Errorf("format %q: %v", f, err)
+			continue
+		}
+		if got := cfg.Scenarios[0].Format; got != f {
+			t.Errorf("format %q: Scenario.Format = %q", f, got)
+		}
 	}
 }

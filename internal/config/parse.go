@@ -18,8 +18,11 @@ import (
 // The keys each level of the file may hold, in the order messages list them.
 var (
 	topKeys      = []string{"budget", "tolerance", "timeout", "scenarios", "format", "report", "allow_new", "redact"}
-	scenarioKeys = []string{"name", "cassette", "run", "timeout", "allow_unmatched", "tolerance", "env"}
+	scenarioKeys = []string{"name", "cassette", "run", "timeout", "allow_unmatched", "tolerance", "env", "format"}
 	formats      = []string{"text", "json", "markdown"}
+	// cassetteFormats are the names importer.ParseFormat takes for a
+	// scenario's format: (the config does not import the importer).
+	cassetteFormats = []string{"govcr", "requre", "vcrpy", "har", "nock"}
 )
 
 // reservedEnv are the variables callbudget sets for every scenario command
@@ -277,6 +280,14 @@ func (p *parser) scenario(cfg *Config, i int, item *yaml.Node) (s Scenario, ok b
 			}
 		case "env":
 			s.Env = p.env(f, what)
+		case "format":
+			if v, ok := p.str(f, what); ok && v != "" {
+				if slices.Contains(cassetteFormats, v) {
+					s.Format = v
+				} else {
+					p.errs.add(f.val.Line, fmt.Sprintf("%sformat %q: the cassette's format must be one of %s (or leave it out to detect it)", prefix(what), v, strings.Join(cassetteFormats, ", ")))
+				}
+			}
 		}
 	}
 	if !givenName {

@@ -59,6 +59,14 @@ type Options struct {
 	MaxBodyBytes int64
 	// Addr is the listen address; "" is a free port on 127.0.0.1.
 	Addr string
+	// Discard keeps neither interactions nor errors: a long-running
+	// forwarding proxy (callbudget proxy) that would otherwise hold every
+	// exchange in memory. Interactions and Err then return nothing.
+	Discard bool
+	// Handler, when set, wraps the forwarding handler: callbudget proxy
+	// answers its own paths and groups calls into runs in front of it.
+	// The context of the request it passes on is the upstream request's.
+	Handler func(forward http.Handler) http.Handler
 }
 
 // Proxy is a running recording proxy. Its methods are safe for
@@ -126,7 +134,11 @@ func New(opts Options) (*Proxy, error) {
 		base.String():    p.url,
 		p.origin:         p.url,
 	})
-	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: time.Minute}
+	var h http.Handler = p
+	if opts.Handler != nil {
+		h = opts.Handler(p)
+	}
+	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
 	go func() {
 		defer close(p.served)
 		p.srv.Serve(ln) // returns ErrServerClosed on Close
@@ -219,6 +231,9 @@ func (p *Proxy) Err() error {
 }
 
 func (p *Proxy) fail(err error) {
+	if p.opts.Discard {
+		return
+	}
 	p.mu.Lock()
 	p.errs = append(p.errs, err)
 	p.mu.Unlock()
@@ -403,6 +418,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Status:        resp.Status,
 		Code:          resp.StatusCode,
 		Duration:      time.Since(start),
+	}
+	if p.opts.Discard {
+		return
 	}
 	p.mu.Lock()
 	p.recs[seq] = in

@@ -43,6 +43,10 @@ type Options struct {
 	Fence bool
 	// Load configures loading the cassette.
 	Load replay.LoadOptions
+	// Loader, when set, loads the cassette instead of replay.Load (and
+	// Load is not used): callbudget reads other recording formats through
+	// it. Its errors are returned wrapped with the job's name.
+	Loader func(path string) (*replay.Cassette, error)
 	// Replay configures the replay server; the zero value is right for
 	// scenarios (a free port on 127.0.0.1).
 	Replay replay.Options
@@ -103,7 +107,11 @@ func Run(ctx context.Context, j Job, o Options) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("%s: %w", j.who(), err)
 	}
-	c, err := replay.Load(j.Cassette, o.Load)
+	load := o.Loader
+	if load == nil {
+		load = func(path string) (*replay.Cassette, error) { return replay.Load(path, o.Load) }
+	}
+	c, err := load(j.Cassette)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", j.who(), err)
 	}

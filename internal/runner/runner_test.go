@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -606,5 +607,37 @@ func TestRunOutputHeldOutsideTheGroup(t *testing.T) {
 	}, runner.Options{Stdout: &out, Stderr: &out, Environ: baseEnv()})
 	if err != nil || out.String() != "done\n" {
 		t.Fatalf("Run = %v, output %q", err, out.String())
+	}
+}
+
+// TestRunLoader: a Loader set in the options loads the cassette instead
+// of replay.Load, and its error stops the run before the command starts.
+func TestRunLoader(t *testing.T) {
+	t.Parallel()
+	needClient(t)
+	var asked []string
+	loader := func(path string) (*replay.Cassette, error) {
+		asked = append(asked, path)
+		if path == "fail" {
+			return nil, errors.New("no such format")
+		}
+		return replay.Load(cassette(t), replay.LoadOptions{})
+	}
+	res, err := runner.Run(context.Background(), runner.Job{Name: "a", Cassette: "not-a-file.har", Argv: []string{client, "/repos/o/r"}, Timeout: time.Minute},
+		runner.Options{Environ: baseEnv(), Loader: loader})
+	if err != nil || res.Counts.Total != 1 || len(res.Counts.Unmatched) != 0 {
+		t.Fatalf("Run = %+v, %v; want one matched call", res.Counts, err)
+	}
+	marker := filepath.Join(t.TempDir(), "ran")
+	_, err = runner.Run(context.Background(), runner.Job{Name: "b", Cassette: "fail", Shell: "touch " + marker},
+		runner.Options{Environ: baseEnv(), Loader: loader})
+	if err == nil || !strings.Contains(err.Error(), "scenario b: no such format") {
+		t.Errorf("Run with a failing loader = %v", err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the command ran")
+	}
+	if want := []string{"not-a-file.har", "fail"}; !slices.Equal(asked, want) {
+		t.Errorf("loader asked for %q, want %q", asked, want)
 	}
 }
