@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -358,7 +361,34 @@ func TestProxyLoad(t *testing.T) {
 		t.Logf("c=%d n=%d: direct p50 %dµs p90 %dµs p99 %dµs; proxy p50 %dµs p90 %dµs p99 %dµs; added at p50 %dµs (%+.0f%%)",
 			conc, n, d.P50, d.P90, d.P99, x.P50, x.P90, x.P99, x.P50-d.P50, 100*float64(x.P50-d.P50)/float64(d.P50))
 	}
+
+	// The same against an upstream that takes as long to answer as the
+	// real API does at its fastest (25 ms; api.github.com's REST answers
+	// take tens to hundreds of milliseconds): the fake behind a delay.
+	target, err := url.Parse(fake.Origin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(githubLikeLatency)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	slowAPI := slow.URL + "/api/v3"
+	ps := startProxy(t, testEnv("GITHUB_TOKEN="+proxyToken), "--upstream", slowAPI+"/")
+	runLoad(t, bin, slowAPI, 20, 1)
+	runLoad(t, bin, ps.url, 20, 1)
+	const slowN = 200
+	d := runLoad(t, bin, slowAPI, slowN, 1)
+	x := runLoad(t, bin, ps.url, slowN, 1)
+	t.Logf("upstream answering in %v, c=1 n=%d: direct p50 %dµs p90 %dµs; proxy p50 %dµs p90 %dµs; added at p50 %dµs (%+.1f%%)",
+		githubLikeLatency, slowN, d.P50, d.P90, x.P50, x.P90, x.P50-d.P50, 100*float64(x.P50-d.P50)/float64(d.P50))
 }
+
+// githubLikeLatency is the answer time of the latency-realistic upstream
+// in TestProxyLoad.
+const githubLikeLatency = 25 * time.Millisecond
 
 // TestProxyPyGithub points PyGithub (python3-github) at the proxy: every
 // call it makes to the fake is counted, by route, exactly.
