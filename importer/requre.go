@@ -12,17 +12,9 @@ import (
 // requre reads requests.sessions.send.<METHOD>.<URL>: [calls]. See the
 // package doc for the order and the alias rule.
 func (c *convertState) requre() error {
-	root, err := parseYAML(c.name, c.data)
+	doc, err := c.yamlMapping(Requre, "a requre file is a YAML mapping with requests.sessions")
 	if err != nil {
 		return err
-	}
-	doc := docNode(root)
-	if doc == nil || doc.Kind != yaml.MappingNode {
-		line := 0
-		if doc != nil {
-			line = doc.Line
-		}
-		return notFormat(c.name, c.data, Requre, line, "a requre file is a YAML mapping with requests.sessions")
 	}
 	sessions := deref(mapValue(doc, "requests.sessions"))
 	if sessions == nil {

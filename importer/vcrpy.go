@@ -12,17 +12,9 @@ import (
 // are lists; bodies may be !!binary (yaml.v3 decodes them to their bytes)
 // and gzip.
 func (c *convertState) vcrpy() error {
-	root, err := parseYAML(c.name, c.data)
+	doc, err := c.yamlMapping(VCRpy, "a vcrpy cassette is a mapping with interactions:")
 	if err != nil {
 		return err
-	}
-	doc := docNode(root)
-	if doc == nil || doc.Kind != yaml.MappingNode {
-		line := 0
-		if doc != nil {
-			line = doc.Line
-		}
-		return notFormat(c.name, c.data, VCRpy, line, "a vcrpy cassette is a mapping with interactions:")
 	}
 	inter := deref(mapValue(doc, "interactions"))
 	if inter == nil {

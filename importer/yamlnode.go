@@ -216,3 +216,22 @@ func writeString(b *bytes.Buffer, s string) {
 	_ = e.Encode(s) // a string always encodes
 	b.Write(bytes.TrimSuffix(sb.Bytes(), []byte("\n")))
 }
+
+// yamlMapping parses the input as YAML whose document is a mapping, as
+// requre and vcrpy files are; anything else is not format f (why says
+// what it should have been).
+func (c *convertState) yamlMapping(f Format, why string) (*yaml.Node, error) {
+	root, err := parseYAML(c.name, c.data)
+	if err != nil {
+		return nil, err
+	}
+	doc := docNode(root)
+	if doc == nil || doc.Kind != yaml.MappingNode {
+		line := 0
+		if doc != nil {
+			line = doc.Line
+		}
+		return nil, notFormat(c.name, c.data, f, line, why)
+	}
+	return doc, nil
+}
