@@ -393,15 +393,8 @@ const githubLikeLatency = 25 * time.Millisecond
 // TestProxyPyGithub points PyGithub (python3-github) at the proxy: every
 // call it makes to the fake is counted, by route, exactly.
 func TestProxyPyGithub(t *testing.T) {
-	if out, err := exec.Command(python, "-c", "import github").CombinedOutput(); err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		t.Skipf("python3-github not installed: apt-get install python3-github (%s: %s)", python, lines[len(lines)-1])
-	}
+	script := pyGithubScript(t)
 	t.Parallel()
-	script, err := filepath.Abs(filepath.Join("testdata", "pygithub_pipeline.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := fakegithub.New(t, fakegithub.Options{Token: proxyToken})
 	p := startProxy(t, testEnv("GITHUB_TOKEN="+proxyToken), "--upstream", fake.URL())
 	cmd := exec.Command(python, script)

@@ -36,15 +36,8 @@ const python = "/usr/bin/python3"
 // callbudget replays it for the same script, and its counts per endpoint
 // must be exactly the calls the script made to the fake.
 func TestPyGithubRun(t *testing.T) {
-	if out, err := exec.Command(python, "-c", "import github").CombinedOutput(); err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		t.Skipf("python3-github not installed: apt-get install python3-github (%s: %s)", python, lines[len(lines)-1])
-	}
+	script := pyGithubScript(t)
 	t.Parallel()
-	script, err := filepath.Abs(filepath.Join("testdata", "pygithub_pipeline.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := fakegithub.New(t, fakegithub.Options{})
 	cassetteFile := recordPyGithub(t, fake, script)
 
@@ -215,4 +208,20 @@ func formatCounts(counts map[string]int) string {
 		return lines[i][strings.IndexByte(lines[i], ' '):] < lines[j][strings.IndexByte(lines[j], ' '):]
 	})
 	return strings.Join(lines, "\n")
+}
+
+// pyGithubScript skips the test when PyGithub is missing, saying how to
+// install it, and returns the absolute path of the PyGithub pipeline
+// script the tests run.
+func pyGithubScript(t *testing.T) string {
+	t.Helper()
+	if out, err := exec.Command(python, "-c", "import github").CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		t.Skipf("python3-github not installed: apt-get install python3-github (%s: %s)", python, lines[len(lines)-1])
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "pygithub_pipeline.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return script
 }

@@ -178,15 +178,8 @@ func TestRecordRoundTripPipeline(t *testing.T) {
 }
 
 func TestRecordRoundTripPyGithub(t *testing.T) {
-	if out, err := exec.Command(python, "-c", "import github").CombinedOutput(); err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		t.Skipf("python3-github not installed: apt-get install python3-github (%s: %s)", python, lines[len(lines)-1])
-	}
+	script := pyGithubScript(t)
 	t.Parallel()
-	script, err := filepath.Abs(filepath.Join("testdata", "pygithub_pipeline.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := fakegithub.New(t, fakegithub.Options{TLS: true, Token: recordToken})
 	checkRoundTrip(t, fake, pythonEnv(), python, script)
 }
