@@ -229,9 +229,15 @@ func (r *compositeRepo) action(t *testing.T, inputs map[string]string) (*actionr
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r.runAction(t, root, inputs)
+}
+
+// runAction runs the action.yml of dir.
+func (r *compositeRepo) runAction(t *testing.T, dir string, inputs map[string]string) (*actionrun.Result, string) {
+	t.Helper()
 	var log bytes.Buffer
 	run := &actionrun.Runner{
-		ActionPath: root,
+		ActionPath: dir,
 		Workspace:  r.ws,
 		Env:        r.env,
 		Inputs:     inputs,
@@ -312,11 +318,43 @@ func TestCompositeAction(t *testing.T) {
 		t.Errorf("the job log does not show the built binary's version\n%s", log)
 	}
 
+	// The scenarios input, a YAML block list: the node scenario is left out.
+	res, log = r.action(t, map[string]string{"github-token": actionToken, "comment": "never", "scenarios": "python\ngo\n"})
+	if res.ExitCode != 0 || res.Outputs["verdict"] != "ok" || res.Outputs["total"] != "3" || strings.Contains(log, "node:") {
+		t.Fatalf("scenarios python, go: exit %d, outputs %v\n%s", res.ExitCode, res.Outputs, log)
+	}
+
 	// 4. The Python part makes a call the cassette has no answer for: it
 	// must be re-recorded, exit 2.
 	r.push(t, base, "bot.py", compositePy+"print(repo.get_branch('main').name)\n")
 	res, log = r.action(t, in)
 	if res.ExitCode != exitError || res.Outputs["verdict"] != "error" {
 		t.Fatalf("unmatched: exit %d, outputs %v\n%s", res.ExitCode, res.Outputs, log)
+	}
+}
+
+// TestCompositeInstallAction runs install/action.yml (uses:
+// callbudget/callbudget/install@main): a source build, and a bin output
+// that runs.
+func TestCompositeInstallAction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds callbudget (not with -short)")
+	}
+	t.Parallel()
+	root, err := testdeps.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &compositeRepo{ws: t.TempDir(), env: map[string]string{
+		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "GOCACHE": goEnvValue(t, "GOCACHE"), "GOMODCACHE": goEnvValue(t, "GOMODCACHE"),
+		"RUNNER_TEMP": t.TempDir(), "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64",
+	}}
+	res, log := r.runAction(t, filepath.Join(root, "install"), nil)
+	if res.ExitCode != 0 || res.Outputs["bin"] == "" {
+		t.Fatalf("exit %d, outputs %v\n%s", res.ExitCode, res.Outputs, log)
+	}
+	out, err := exec.Command(res.Outputs["bin"], "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "callbudget main-source") {
+		t.Errorf("%s version: %v\n%s", res.Outputs["bin"], err, out)
 	}
 }
