@@ -23,12 +23,16 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
-// The action tests run `callbudget check` in-process the way the runner
-// starts the Docker action: GITHUB_ACTIONS=true, the inputs as INPUT_*
-// variables (INPUT_GITHUB-TOKEN with its dash), GITHUB_EVENT_PATH with a
+// The action tests run `callbudget check` in-process with what a step in
+// GitHub Actions gives it: GITHUB_ACTIONS=true, the inputs as INPUT_*
+// variables (INPUT_GITHUB-TOKEN with its dash, as the runner passes them
+// to the container image used as a Docker action, `uses:
+// docker://ghcr.io/callbudget/callbudget`; action.yml, a composite action,
+// passes them as CALLBUDGET_* variables instead, and TestCompositeAction
+// runs it), GITHUB_EVENT_PATH with a
 // pull_request payload, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
 // GITHUB_WORKSPACE a git checkout, RUNNER_TEMP a folder that is not there
-// (it is not mounted into a Docker action), and GITHUB_API_URL a fake
+// (as in a Docker action, which does not get it mounted), and GITHUB_API_URL a fake
 // GitHub on a non-empty path prefix. The scenario command is this test
 // binary (TestActionHelperClient), a go-github client in its own process.
 // The one difference from the runner: the working directory is the
@@ -1000,8 +1004,8 @@ func TestActionScenarioFails(t *testing.T) {
 	}
 }
 
-// TestActionBinary runs the built binary as the runner runs the Docker
-// action's entrypoint: in the workspace, with the inputs' defaults as they
+// TestActionBinary runs the built binary as the runner runs the container
+// image's entrypoint: in the workspace, with the inputs' defaults as they
 // come (config: callbudget.yaml, relative).
 func TestActionBinary(t *testing.T) {
 	if testing.Short() {
