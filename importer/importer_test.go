@@ -18,14 +18,15 @@ import (
 	"github.com/callbudget/callbudget/replay"
 )
 
-// corpusDir is ../shared/corpus/ogr-requre beside the repository.
+// corpusDir is the repository's testdata/corpus/ogr-requre (its README
+// says where the recordings come from).
 func corpusDir(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	repoRoot := filepath.Dir(filepath.Dir(file))
-	dir := filepath.Join(repoRoot, "..", "shared", "corpus", "ogr-requre")
+	dir := filepath.Join(repoRoot, "testdata", "corpus", "ogr-requre")
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("requre corpus not found at %s (it lives beside the repository in ../shared/corpus): %v", dir, err)
+		t.Fatalf("the requre corpus (testdata/corpus/ogr-requre in the repository): %v", err)
 	}
 	return dir
 }
@@ -40,7 +41,7 @@ func byMethod(r *importer.Result) map[string]int {
 
 // expandedCount counts requre calls the way a plain YAML load does:
 // every URL key's list, aliases expanded, so a list under two keys counts
-// twice. It is how the corpus README's table was counted.
+// twice. The corpus README's table counts such a list once, as import does.
 func expandedCount(t *testing.T, data []byte) map[string]int {
 	t.Helper()
 	var doc struct {
@@ -64,9 +65,9 @@ func TestCorpus(t *testing.T) {
 	dir := corpusDir(t)
 	tests := []struct {
 		name string
-		// readme is the corpus README's table: calls by method, with
-		// a list under two URL keys (an alias) counted per key.
-		readme map[string]int
+		// expanded is the file's calls by method as a plain YAML load
+		// counts them: a list under two URL keys (an alias) per key.
+		expanded map[string]int
 		// aliased is the calls reached a second time through an
 		// alias: what importing counts once, by method.
 		aliased map[string]int
@@ -106,10 +107,11 @@ func TestCorpus(t *testing.T) {
 			if f, err := importer.Detect(data); err != nil || f != importer.Requre {
 				t.Fatalf("Detect = %q, %v; want requre", f, err)
 			}
-			if got := expandedCount(t, data); !maps.Equal(got, tt.readme) {
-				t.Errorf("README table %v does not count the file as a plain YAML load does: %v", tt.readme, got)
+			if got := expandedCount(t, data); !maps.Equal(got, tt.expanded) {
+				t.Errorf("a plain YAML load counts %v, the test's table %v", got, tt.expanded)
 			}
-			want := maps.Clone(tt.readme)
+			// What the corpus README's table says: each list once.
+			want := maps.Clone(tt.expanded)
 			wantTotal := 0
 			for m, n := range tt.aliased {
 				want[m] -= n
@@ -122,7 +124,7 @@ func TestCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := byMethod(res); !maps.Equal(got, want) {
-				t.Errorf("by method = %v, want %v (README %v less aliased %v)", got, want, tt.readme, tt.aliased)
+				t.Errorf("by method = %v, want %v (%v under every key less aliased %v)", got, want, tt.expanded, tt.aliased)
 			}
 			for i, in := range res.Cassette.Interactions {
 				if in.ID != i {
@@ -324,7 +326,7 @@ func TestBadInputs(t *testing.T) {
 		{"HAR named as nock", "har.json", importer.Nock, importer.ErrFormat, -1, false, "looks like har"},
 		{"nock named as HAR", "nock.json", importer.HAR, importer.ErrFormat, -1, false, "looks like nock"},
 		{"vcrpy named as requre", "vcrpy.yaml", importer.Requre, importer.ErrFormat, -1, true, "looks like vcrpy"},
-		{"requre named as vcrpy", "../../../shared/corpus/ogr-requre/GenericCommands.test_delete.yaml", importer.VCRpy, importer.ErrFormat, -1, true, "looks like requre"},
+		{"requre named as vcrpy", "../../testdata/corpus/ogr-requre/GenericCommands.test_delete.yaml", importer.VCRpy, importer.ErrFormat, -1, true, "looks like requre"},
 		{"truncated JSON", "bad/truncated.json", "", importer.ErrInvalid, -1, true, "truncated"},
 		{"truncated JSON named", "bad/truncated.json", importer.HAR, importer.ErrInvalid, -1, true, "truncated"},
 		{"truncated YAML", "bad/truncated.yaml", importer.VCRpy, importer.ErrInvalid, -1, true, "not valid YAML"},
@@ -338,7 +340,7 @@ func TestBadInputs(t *testing.T) {
 			path := filepath.Join("testdata", tt.file)
 			data, err := os.ReadFile(path)
 			if err != nil {
-				t.Skipf("%v", err) // the corpus file is missing
+				t.Fatal(err)
 			}
 			_, err = importer.Convert(path, data, tt.format)
 			var ie *importer.Error

@@ -21,9 +21,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// corpusDir holds the real requre recordings of ../shared/corpus, relative
-// to this package's folder.
-const corpusDir = "../../../shared/corpus/ogr-requre"
+// corpusDir holds the real requre recordings of testdata/corpus (its
+// README says where they come from), relative to this package's folder.
+const corpusDir = "../../testdata/corpus/ogr-requre"
 
 // importDir holds the import tests' inputs and recording scripts.
 const importDir = "testdata/import"
@@ -35,7 +35,7 @@ type corpusEntry struct {
 	byMethod map[string]int
 }
 
-// corpusTable reads the table of ../shared/corpus/README.md, so the test
+// corpusTable reads the table of testdata/corpus/README.md, so the test
 // checks the counts the corpus documents rather than a copy of them.
 func corpusTable(t *testing.T) map[string]corpusEntry {
 	t.Helper()
@@ -58,6 +58,13 @@ func corpusTable(t *testing.T) map[string]corpusEntry {
 			method, count, _ := strings.Cut(strings.TrimSpace(part), " ")
 			e.byMethod[method], _ = strconv.Atoi(count)
 		}
+		sum := 0
+		for _, c := range e.byMethod {
+			sum += c
+		}
+		if sum != n {
+			t.Errorf("the corpus README's row for %s: %d calls, but its methods add up to %d", m[1], n, sum)
+		}
 		out[m[1]] = e
 	}
 	if len(out) == 0 {
@@ -66,10 +73,11 @@ func corpusTable(t *testing.T) map[string]corpusEntry {
 	return out
 }
 
-// aliasedAgain counts, by method, the entries of a requre file stored
-// under a second URL key through an alias (*id001): the same list, so
-// the same recorded calls, as the key its anchor is on.
-func aliasedAgain(t *testing.T, path string) map[string]int {
+// requreEntries counts, by method, the entries of a requre file: under
+// every URL key (all), and under the keys whose list is reached again
+// through an alias (*id001) of a list stored under another key (again):
+// the same list, so the same recorded calls, which import writes once.
+func requreEntries(t *testing.T, path string) (all, again map[string]int) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -87,24 +95,28 @@ func aliasedAgain(t *testing.T, path string) map[string]int {
 		}
 		return nil
 	}
-	again := map[string]int{}
+	all, again = map[string]int{}, map[string]int{}
 	send := value(value(doc.Content[0], "requests.sessions"), "send")
 	for i := 0; send != nil && i+1 < len(send.Content); i += 2 {
 		method, urls := send.Content[i].Value, send.Content[i+1]
 		for j := 1; j < len(urls.Content); j += 2 {
-			if v := urls.Content[j]; v.Kind == yaml.AliasNode && v.Alias != nil {
+			v := urls.Content[j]
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
 				again[method] += len(v.Alias.Content)
+				all[method] += len(v.Alias.Content)
+				continue
 			}
+			all[method] += len(v.Content)
 		}
 	}
-	return again
+	return all, again
 }
 
 func corpusFiles(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(corpusDir, "*.yaml"))
 	if err != nil || len(files) == 0 {
-		t.Skipf("no requre corpus at %s (it lives next to the repository, in ../shared/corpus): %v", corpusDir, err)
+		t.Fatalf("no requre corpus at %s (testdata/corpus/ogr-requre in the repository): %v", corpusDir, err)
 	}
 	return files
 }
@@ -219,14 +231,19 @@ func checkReplay(t *testing.T, cassette string) countsReport {
 }
 
 // TestImportRequreCorpus imports every real requre recording at once, checks
-// each cassette holds the calls the corpus README lists (less the entries
-// of a list stored under a second URL key through an alias, with and
-// without :443: one list of calls, imported and counted once), then drives the test binary as an HTTP client
-// through callbudget run over each, one request per recorded entry.
+// each cassette holds the calls the corpus README lists (which counts a
+// list stored under two URL keys through an alias, with and without :443,
+// once: one list of calls, imported and counted once), checks that table
+// against the files (every key's entries less the aliased ones), then
+// drives the test binary as an HTTP client through callbudget run over
+// each, one request per recorded entry.
 func TestImportRequreCorpus(t *testing.T) {
 	t.Parallel()
 	files := corpusFiles(t)
 	table := corpusTable(t)
+	if len(table) != len(files) {
+		t.Errorf("the corpus README lists %d files; %s holds %d", len(table), corpusDir, len(files))
+	}
 	out := t.TempDir()
 	res := runCLI(t, testEnv(), append(append([]string{"import", "--from", "requre"}, files...), "--out", out)...)
 	if res.code != exitOK {
@@ -235,13 +252,32 @@ func TestImportRequreCorpus(t *testing.T) {
 	if !strings.Contains(res.stderr, "order") {
 		t.Errorf("import does not say the order between URLs was not recorded:\n%s", res.stderr)
 	}
+	aliased := 0
 	for _, f := range files {
 		name := filepath.Base(f)
+		all, again := requreEntries(t, f)
+		if len(again) > 0 {
+			aliased++
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			want, ok := table[name]
 			if !ok {
 				t.Fatalf("%s is not in the corpus README's table", name)
+			}
+			// The README's table is the file's entries under every URL
+			// key, a list reached again through an alias counted once.
+			once := maps.Clone(all)
+			for m, n := range again {
+				if once[m] -= n; once[m] == 0 {
+					delete(once, m)
+				}
+			}
+			if !maps.Equal(once, want.byMethod) {
+				t.Errorf("the README says %v; the file holds %v under its keys, of which %v are aliased again", want.byMethod, all, again)
+			}
+			if name == "App.test_get_project.yaml" && !maps.Equal(again, map[string]int{"GET": 1, "POST": 1}) {
+				t.Errorf("%s stores one GET and one POST list under two keys; found %v", name, again)
 			}
 			cassette := filepath.Join(out, name) // the input's name ends in .yaml already
 			c, err := replay.Load(cassette, replay.LoadOptions{})
@@ -255,28 +291,17 @@ func TestImportRequreCorpus(t *testing.T) {
 					t.Errorf("interaction %d keeps the default port: %s", in.ID, in.Request.URL)
 				}
 			}
-			// The README counts the entries under every URL key; a list
-			// reached again through an alias is the same recorded calls,
-			// imported once.
-			again := aliasedAgain(t, f)
-			if name == "App.test_get_project.yaml" && !maps.Equal(again, map[string]int{"GET": 1, "POST": 1}) {
-				t.Errorf("%s stores one GET and one POST list under two keys; found %v", name, again)
-			}
-			wantCalls, wantByMethod := want.calls, maps.Clone(want.byMethod)
-			for m, n := range again {
-				wantCalls -= n
-				if wantByMethod[m] -= n; wantByMethod[m] == 0 {
-					delete(wantByMethod, m)
-				}
-			}
-			if len(c.Interactions) != wantCalls || !maps.Equal(byMethod, wantByMethod) {
-				t.Errorf("imported %d calls %v; the README says %d %v, of which %v are aliased again", len(c.Interactions), byMethod, want.calls, want.byMethod, again)
+			if len(c.Interactions) != want.calls || !maps.Equal(byMethod, want.byMethod) {
+				t.Errorf("imported %d calls %v; the README says %d %v (the file's keys hold %v, of which %v are aliased again)", len(c.Interactions), byMethod, want.calls, want.byMethod, all, again)
 			}
 			got := checkReplay(t, cassette)
-			if got.Total != wantCalls {
-				t.Errorf("replay counted %d calls, want %d", got.Total, wantCalls)
+			if got.Total != want.calls {
+				t.Errorf("replay counted %d calls, want %d", got.Total, want.calls)
 			}
 		})
+	}
+	if aliased == 0 {
+		t.Error("no corpus file stores a list under two URL keys: the aliased case is not exercised")
 	}
 }
 
