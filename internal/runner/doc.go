@@ -12,7 +12,8 @@
 // the command leaves running in its group when it exits is killed too, so
 // nothing outlives the replay server it was pointed at. Inside GitHub
 // Actions its output can be fenced with ::stop-commands:: so the code under
-// test cannot issue workflow commands.
+// test cannot issue workflow commands: Options.Fence fences one command's,
+// OpenFence the output of several commands sharing one stream.
 //
 // gh, the GitHub CLI, is not pointed at the replay: it only talks https to
 // a GH_HOST, and the replay server is plain http on loopback. GH_HOST is

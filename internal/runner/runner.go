@@ -39,7 +39,9 @@ type Options struct {
 	// Fence brackets the command's output with
 	// "::stop-commands::<token>" and "::<token>::", on each distinct
 	// writer, with a random token per run: inside GitHub Actions the
-	// code under test then cannot issue workflow commands.
+	// code under test then cannot issue workflow commands. Commands run
+	// at once whose output goes to one stream need one fence around all
+	// of them (OpenFence) instead.
 	Fence bool
 	// Load configures loading the cassette.
 	Load replay.LoadOptions
