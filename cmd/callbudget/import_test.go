@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"github.com/callbudget/callbudget/replay"
 	"gopkg.in/yaml.v3"
 )
@@ -392,14 +393,11 @@ func checkRecorded(t *testing.T, recording, from string) {
 }
 
 // TestImportVcrpyRecorded records with vcrpy itself (the Debian package
-// python3-vcr, installed by .ci/run) and the requests library, then imports
-// and replays what it wrote.
+// python3-vcr, installed by make test-deps) and the requests library, then
+// imports and replays what it wrote.
 func TestImportVcrpyRecorded(t *testing.T) {
 	t.Parallel()
-	const python = "/usr/bin/python3"
-	if out, err := exec.Command(python, "-c", "import vcr, requests").CombinedOutput(); err != nil {
-		t.Skipf("vcrpy is not installed for %s (apt-get install python3-vcr python3-requests; .ci/run does): %v\n%s", python, err, out)
-	}
+	python := testdeps.PythonModules(t, "vcr", "requests")
 	recording := filepath.Join(t.TempDir(), "vcrpy-pulls.yaml")
 	cmd := exec.Command(python, filepath.Join(importDir, "record_vcrpy.py"), localAPI(t), recording)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -408,36 +406,12 @@ func TestImportVcrpyRecorded(t *testing.T) {
 	checkRecorded(t, recording, "vcrpy")
 }
 
-// nodeModules finds a node_modules folder holding nock: the one .ci/run
-// installs (CALLBUDGET_TEST_NODE_MODULES), or one next to the scripts.
-func nodeModules() string {
-	for _, dir := range []string{os.Getenv("CALLBUDGET_TEST_NODE_MODULES"), filepath.Join(importDir, "node_modules")} {
-		if dir == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, "nock", "package.json")); err == nil {
-			abs, err := filepath.Abs(dir)
-			if err == nil {
-				return abs
-			}
-		}
-	}
-	return ""
-}
-
 // TestImportNockRecorded records with nock's own recorder (output objects,
 // as @octokit/fixtures are made) from node's http module, then imports and
-// replays what it wrote.
+// replays what it wrote. nock is testdata/node's (make test-deps).
 func TestImportNockRecorded(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the nock recorder test needs it")
-	}
-	modules := nodeModules()
-	if modules == "" {
-		t.Skip("nock is not installed: set CALLBUDGET_TEST_NODE_MODULES to a node_modules holding it (.ci/run runs npm install --prefix \"$HOME/.cache/callbudget-npm\" nock@14)")
-	}
+	node, modules := testdeps.Node(t, "nock")
 	recording := filepath.Join(t.TempDir(), "nock-pulls.json")
 	cmd := exec.Command(node, filepath.Join(importDir, "record_nock.js"), localAPI(t), recording)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/callbudget/callbudget/internal/fakegithub"
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/report"
 	"github.com/callbudget/callbudget/routes"
@@ -25,7 +26,7 @@ import (
 
 // python is the interpreter Debian's python3-github installs PyGithub for
 // (a pyenv or venv python3 earlier in PATH would not have it).
-const python = "/usr/bin/python3"
+const python = testdeps.Python
 
 // TestPyGithubRun points a non-Go client at `callbudget run`: a PyGithub
 // script (testdata/pygithub_pipeline.py) that reads a repository and a pull
@@ -210,15 +211,12 @@ func formatCounts(counts map[string]int) string {
 	return strings.Join(lines, "\n")
 }
 
-// pyGithubScript skips the test when PyGithub is missing, saying how to
-// install it, and returns the absolute path of the PyGithub pipeline
-// script the tests run.
+// pyGithubScript skips the test when PyGithub is missing (fails it under
+// CI=true), saying how to install it (testdeps), and returns the absolute
+// path of the PyGithub pipeline script the tests run.
 func pyGithubScript(t *testing.T) string {
 	t.Helper()
-	if out, err := exec.Command(python, "-c", "import github").CombinedOutput(); err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		t.Skipf("python3-github not installed: apt-get install python3-github (%s: %s)", python, lines[len(lines)-1])
-	}
+	testdeps.PythonModules(t, "github")
 	script, err := filepath.Abs(filepath.Join("testdata", "pygithub_pipeline.py"))
 	if err != nil {
 		t.Fatal(err)
