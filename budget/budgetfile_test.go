@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/callbudget/callbudget/internal/golden"
@@ -347,31 +348,56 @@ func assertNoTemp(t *testing.T, dir string) {
 	}
 }
 
-func TestSaveReadOnlyDir(t *testing.T) {
+// TestSaveCannotWrite: a Save that cannot write fails naming the file,
+// leaves what was there as it was and no temporary file behind. The
+// failures are ones root meets too (a read-only folder does not stop
+// root): the folder cannot take the temporary file Save writes first (its
+// name, the budget's with a prefix and a suffix, is longer than a file
+// name may be, while the budget's own name is not), and a folder on the
+// path that is a regular file.
+func TestSaveCannotWrite(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() == 0 {
-		t.Skip("running as root, which may write into a read-only folder; TestSaveFailureKeepsOldFile covers a failed write")
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "callbudget.budget.yaml")
-	if err := os.WriteFile(path, []byte("old budget\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o555); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chmod(dir, 0o755) })
-	err := sampleFile(t).Save(path)
-	if err == nil {
-		t.Fatal("Save into a read-only folder succeeded")
-	}
-	if !strings.Contains(err.Error(), "save budget "+path) {
-		t.Errorf("error %q does not name the file", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old budget\n" {
-		t.Errorf("old budget changed: %q", b)
-	}
-	assertNoTemp(t, dir)
+	t.Run("no temporary file beside it", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		// 255 bytes is the longest file name on Linux and macOS file
+		// systems; the temporary file's is 16 or more bytes longer.
+		path := filepath.Join(dir, strings.Repeat("b", 255-len(".budget.yaml"))+".budget.yaml")
+		if err := os.WriteFile(path, []byte("old budget\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := sampleFile(t).Save(path)
+		if err == nil {
+			t.Fatal("Save succeeded with no room for its temporary file's name")
+		}
+		if !strings.Contains(err.Error(), "save budget "+path) || !errors.Is(err, syscall.ENAMETOOLONG) {
+			t.Errorf("error %q does not name the file, or is not the temporary file's name being too long", err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "old budget\n" {
+			t.Errorf("old budget changed: %q", b)
+		}
+		assertNoTemp(t, dir)
+	})
+	t.Run("parent is a regular file", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		notDir := filepath.Join(dir, "budgets")
+		if err := os.WriteFile(notDir, []byte("old file\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(notDir, "callbudget.budget.yaml")
+		err := sampleFile(t).Save(path)
+		if err == nil {
+			t.Fatal("Save under a regular file succeeded")
+		}
+		if !strings.Contains(err.Error(), "save budget "+path) || !errors.Is(err, syscall.ENOTDIR) {
+			t.Errorf("error %q does not name the file, or is not ENOTDIR", err)
+		}
+		if b, _ := os.ReadFile(notDir); string(b) != "old file\n" {
+			t.Errorf("the file in the folder's place changed: %q", b)
+		}
+		assertNoTemp(t, dir)
+	})
 }
 
 func TestUpdateRemoveStale(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -353,19 +354,42 @@ func TestLoadBad(t *testing.T) {
 	}
 }
 
+// TestLoadUnreadable: a config that exists in name but cannot be read is
+// an *Error naming the file, wrapping ErrInvalid and the cause, without
+// the missing-file hint. The causes are ones root meets too (a file's mode
+// does not stop root): a folder on the path that is a regular file, and a
+// symbolic link to itself.
 func TestLoadUnreadable(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() == 0 {
-		t.Skip("root reads files whatever their mode")
-	}
-	path := filepath.Join(t.TempDir(), "callbudget.yaml")
-	if err := os.WriteFile(path, []byte(good), 0o000); err != nil {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "callbudget.yaml")
+	if err := os.WriteFile(notDir, []byte(good), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := config.Load(path)
-	if !errors.Is(err, fs.ErrPermission) || !errors.Is(err, config.ErrInvalid) ||
-		err.Error() != path+": cannot read config: permission denied" {
-		t.Errorf("Load = %v", err)
+	loop := filepath.Join(dir, "loop.yaml")
+	if err := os.Symlink("loop.yaml", loop); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, msg string
+		is              error
+	}{
+		{"parent is a regular file", filepath.Join(notDir, "callbudget.yaml"), "not a directory", syscall.ENOTDIR},
+		{"symbolic link loop", loop, "too many levels of symbolic links", syscall.ELOOP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := config.Load(tc.path)
+			var ce *config.Error
+			if !errors.As(err, &ce) || ce.File != tc.path {
+				t.Fatalf("Load(%s) = %v, want an *Error naming the file", tc.path, err)
+			}
+			if !errors.Is(err, tc.is) || !errors.Is(err, config.ErrInvalid) || errors.Is(err, fs.ErrNotExist) ||
+				err.Error() != tc.path+": cannot read config: "+tc.msg {
+				t.Errorf("Load = %v (errors.Is %v: %v, ErrInvalid: %v, ErrNotExist: %v)", err,
+					tc.is, errors.Is(err, tc.is), errors.Is(err, config.ErrInvalid), errors.Is(err, fs.ErrNotExist))
+			}
+		})
 	}
 }
 
