@@ -476,7 +476,7 @@ func benchFloorHandler(c *Cassette) http.Handler {
 // BenchmarkLoad reads and decodes an N-interaction cassette file with
 // go-vcr's cassette.Load and with replay.Load. MB/s is of the file. Peak
 // heap is measured once per benchmark in a fresh process (see
-// TestLoadPeakHeapChild), where nothing else is live and the GC paces
+// peakHeapChild), where nothing else is live and the GC paces
 // itself as it would in a command that loads one cassette: peak-heap-B is
 // the most heap the load held at once, retained-B what the loaded cassette
 // keeps after a GC, peak-heap/file the peak over the file size.
@@ -519,10 +519,25 @@ const (
 	peakHeapPrefix    = "callbudget-peak-heap:"
 )
 
+// TestMain runs the test binary as BenchmarkLoad's peak-heap child
+// (peakHeapChild) when peakHeapInChild started it, and runs the tests and
+// benchmarks otherwise.
+func TestMain(m *testing.M) {
+	if loader := os.Getenv(peakHeapLoaderEnv); loader != "" {
+		if err := peakHeapChild(loader, os.Getenv(peakHeapFileEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "peak-heap child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 // peakHeapInChild runs this test binary again, alone, to load path once
-// with the named loader and report its heap.
+// with the named loader and report its heap (TestMain runs peakHeapChild,
+// not the tests, when the loader's variable is set).
 func peakHeapInChild(loader, path string) (peak, retained uint64, err error) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadPeakHeapChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), peakHeapLoaderEnv+"="+loader, peakHeapFileEnv+"="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -540,16 +555,15 @@ func peakHeapInChild(loader, path string) (peak, retained uint64, err error) {
 	return 0, 0, fmt.Errorf("peak-heap child printed no result:\n%s", out)
 }
 
-// TestLoadPeakHeapChild is BenchmarkLoad's child process, and skips in a
-// normal test run. After a GC it loads the file once while another
-// goroutine samples the heap (live objects plus garbage not yet swept, the
+// peakHeapChild is BenchmarkLoad's child process, run by TestMain before
+// any test. After a GC it loads the file once while another goroutine
+// samples the heap (live objects plus garbage not yet swept, the
 // runtime/metrics class /memory/classes/heap/objects:bytes) every 20µs,
 // and prints the peak and, after another GC, what the result retains, both
 // above the heap before the load.
-func TestLoadPeakHeapChild(t *testing.T) {
-	loader, path := os.Getenv(peakHeapLoaderEnv), os.Getenv(peakHeapFileEnv)
-	if loader == "" || path == "" {
-		t.Skip("runs only as BenchmarkLoad's child process")
+func peakHeapChild(loader, path string) error {
+	if path == "" {
+		return fmt.Errorf("%s is not set", peakHeapFileEnv)
 	}
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	heap := func() uint64 {
@@ -579,13 +593,13 @@ func TestLoadPeakHeapChild(t *testing.T) {
 	case "callbudget":
 		v, err = Load(path, LoadOptions{})
 	default:
-		t.Fatalf("unknown loader %q", loader)
-	}
-	if err != nil {
-		t.Fatal(err)
+		err = fmt.Errorf("unknown loader %q", loader)
 	}
 	stop.Store(true)
 	wg.Wait()
+	if err != nil {
+		return err
+	}
 	if h := heap(); h > peak.Load() {
 		peak.Store(h)
 	}
@@ -593,4 +607,5 @@ func TestLoadPeakHeapChild(t *testing.T) {
 	retained := heap()
 	runtime.KeepAlive(v)
 	fmt.Printf("%s %d %d\n", peakHeapPrefix, peak.Load()-base, retained-base)
+	return nil
 }
