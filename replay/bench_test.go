@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/dnaeon/go-vcr.v3/recorder"
 )
@@ -530,7 +531,15 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// The child is this binary: under go test -cover it needs a GOCOVERDIR.
+	coverCleanup, err := testdeps.ChildCoverDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	coverCleanup()
+	os.Exit(code)
 }
 
 // peakHeapInChild runs this test binary again, alone, to load path once

@@ -19,6 +19,7 @@ import (
 
 	"github.com/callbudget/callbudget/internal/fakegithub"
 	"github.com/callbudget/callbudget/internal/golden"
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"github.com/callbudget/callbudget/report"
 	"github.com/google/go-github/v62/github"
 )
@@ -204,6 +205,10 @@ func newActionSetup(t *testing.T, prefix, baseBudget, headBudget string) *action
 		"INPUT_FAIL-ON-INCREASE": "true",
 		"INPUT_TOLERANCE":        "",
 		"INPUT_COMMENT-AUTHOR":   actionAuthor,
+	}
+	for _, kv := range testdeps.ChildEnv() { // CB_TEST_BINARY under go test -cover
+		k, v, _ := strings.Cut(kv, "=")
+		s.vars[k] = v
 	}
 	s.writeEvent(t, s.headSHA, s.baseSHA)
 	return s

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/callbudget/callbudget/internal/golden"
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"github.com/callbudget/callbudget/report"
 )
 
@@ -43,10 +44,11 @@ func runCLI(t *testing.T, environ []string, args ...string) result {
 }
 
 // testEnv is a minimal environment for in-process runs: enough for the
-// scenario commands (sh, true) to start, and nothing of the caller's
-// CALLBUDGET_* or GitHub Actions settings, plus extra.
+// scenario commands (sh, true, the test binary) to start, and nothing of
+// the caller's CALLBUDGET_* or GitHub Actions settings, plus extra.
 func testEnv(extra ...string) []string {
-	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, extra...)
+	env := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, testdeps.ChildEnv()...)
+	return append(env, extra...)
 }
 
 // versionRE matches the tool's version wherever a report or the version

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/callbudget/callbudget/budget"
+	"github.com/callbudget/callbudget/internal/testdeps"
 	"github.com/callbudget/callbudget/report"
 )
 
@@ -44,14 +45,23 @@ func TestMain(m *testing.M) {
 		// Started by a scenario of TestCheckReportGolden: be its client.
 		os.Exit(testClient(calls))
 	}
+	// The test binary starts itself as scenario commands (clientEnv,
+	// TestActionHelperClient): under go test -cover they need a GOCOVERDIR.
+	coverCleanup, err := testdeps.ChildCoverDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	dir, err := os.MkdirTemp("", "callbudget-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		coverCleanup()
 		os.Exit(2)
 	}
 	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
+	coverCleanup()
 	os.Exit(code)
 }
 
