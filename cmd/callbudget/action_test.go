@@ -196,6 +196,9 @@ func newActionSetup(t *testing.T, prefix, baseBudget, headBudget string) *action
 		"GITHUB_RUN_ID":       "9001",
 		"RUNNER_TEMP":         "/home/runner/work/_temp", // not mounted in the container
 		"CB_TEST_BINARY":      os.Args[0],
+		// One scenario at a time: their lines on stderr come in config
+		// order, for the goldens.
+		"CALLBUDGET_JOBS": "1",
 		// The inputs, as the runner passes them: every input of
 		// action.yml, with its default when the workflow gives none.
 		"INPUT_CONFIG":           filepath.Join(s.ws, "callbudget.yaml"),
@@ -391,7 +394,7 @@ func (s *actionSetup) normalize(text string) string {
 		return "::TOKEN::"
 	})
 	text = loopbackRE.ReplaceAllString(text, "http://127.0.0.1:PORT")
-	return maskVersion(text)
+	return maskVersion(maskDurations(text))
 }
 
 func copyDir(t *testing.T, from, to string) {

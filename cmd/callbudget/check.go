@@ -117,24 +117,33 @@ func (a *app) check(cmd *cobra.Command) error {
 			return &usageError{fmt.Errorf("--tolerance: %w", err)}
 		}
 	}
-	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"))
-
-	r := report.New(toolName())
-	for _, o := range outs {
+	tols := make(map[string]budget.Tolerance, len(scs))
+	for _, sc := range scs {
 		tolText := override
 		if tolText == "" {
-			tolText = cfg.EffectiveTolerance(o.sc)
+			tolText = cfg.EffectiveTolerance(sc)
 		}
 		tol, err := budget.ParseTolerance(tolText)
 		if err != nil { // the config checked it; unreachable
-			return fmt.Errorf("%s: scenario %s: %w", cfg.Path, o.sc.Name, err)
+			return fmt.Errorf("%s: scenario %s: %w", cfg.Path, sc.Name, err)
 		}
-		s := budget.Compare(o.sc.Name, bf.Scenarios[o.sc.Name], o.counts, tol)
+		tols[sc.Name] = tol
+	}
+	judge := func(o outcome) report.Scenario {
+		s := budget.Compare(o.sc.Name, bf.Scenarios[o.sc.Name], o.counts, tols[o.sc.Name])
 		s.Cassette = rel(o.sc.Cassette)
 		if o.err != nil {
 			s.Fail(o.err)
 		}
-		r.Scenarios = append(r.Scenarios, s)
+		return s
+	}
+	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) string {
+		return string(judge(o).Status)
+	})
+
+	r := report.New(toolName())
+	for _, o := range outs {
+		r.Scenarios = append(r.Scenarios, judge(o))
 	}
 	if len(a.v.GetStringSlice("scenario")) == 0 {
 		names := make([]string, len(cfg.Scenarios))

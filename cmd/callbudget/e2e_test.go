@@ -320,7 +320,7 @@ func TestE2ECheck(t *testing.T) {
 			args:       []string{"check"},
 			wantCode:   0,
 			wantStdout: []string{"✓ pr-opened  9 calls (baseline 9, 0)  OK", "✓ pr-synchronize  10 calls (baseline 10, 0)  OK", "verdict: OK (2 ok of 2 scenarios)"},
-			wantStderr: []string{"── scenario pr-opened output ──", "pipeline: done: success"},
+			wantStderr: []string{"callbudget: pr-opened: started", "pr-opened      | pipeline: done: success", "callbudget: pr-opened: 9 calls in "},
 		},
 		{
 			name:     "duplicate GET of the pull request",

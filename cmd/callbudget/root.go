@@ -74,6 +74,13 @@ underscores: --allow-new is CALLBUDGET_ALLOW_NEW), and the settings of check and
 update also in callbudget.yaml. A flag beats the environment, which beats the
 config file.
 
+While scenarios run, check, update and record say on stderr when each one
+starts and ends (its calls, wall time and outcome) and pass its output on as
+it comes; check and update put the scenario's name before each of its lines
+and, on a terminal, keep a status line of the scenarios still running.
+--quiet (CALLBUDGET_QUIET) drops these progress lines, not errors nor the
+scenarios' output. stdout has the report only.
+
 Exit codes: 0 within budget; 1 over budget (a regression); 2 callbudget could
 not do its job (bad flags, config, cassette or budget file; a scenario command
 that failed or timed out; requests the cassette has no answer for).`,
@@ -88,6 +95,7 @@ that failed or timed out; requests the cassette has no answer for).`,
 	pf.StringP("format", "f", "text", "report format on stdout: text, json or markdown")
 	pf.String("report", "", "also write the JSON report to this file")
 	pf.StringSlice("scenario", nil, "only these scenarios (repeatable, or comma-separated)")
+	pf.BoolP("quiet", "q", false, "no progress lines on stderr (check, update, record); errors and the scenarios' own output still show")
 	root.AddCommand(a.checkCmd(), a.updateCmd(), a.runCmd(), a.countCmd(), a.versionCmd(), a.recordCmd(), a.importCmd(), a.proxyCmd())
 	a.scanSetup(root)   // the scan command, --allow-secret, and the secret scan of every cassette (scan.go)
 	a.actionSetup(root) // the GitHub Action: the comment command, and INPUT_* under the flags (action.go)

@@ -1,39 +1,41 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/callbudget/callbudget/importer"
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
+	"github.com/callbudget/callbudget/report"
 )
 
 // outcome is what running one scenario gave.
 type outcome struct {
-	sc     config.Scenario
-	counts replay.Counts
-	err    error  // the run failed: the command, the cassette, or unmatched requests
-	output []byte // the command's stdout and stderr
+	sc      config.Scenario
+	counts  replay.Counts
+	err     error         // the run failed: the command, the cassette, or unmatched requests
+	elapsed time.Duration // wall time, cassette loading included
 }
 
-// maxOutput bounds what is kept of one scenario's output; the start of it
-// is dropped first, since the end says why a command failed.
-const maxOutput = 1 << 20
-
-// runScenarios runs the scenarios, at most jobs at a time, and returns
-// their outcomes in the order given. Each scenario's output is written to
-// the tool's stderr as one block, in config order, as soon as it and every
-// scenario before it are done; inside GitHub Actions the block is a
-// collapsible group and fenced so the code under test cannot issue workflow
-// commands.
-func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config.Scenario, jobs int) []outcome {
+// runScenarios runs the scenarios, at most jobs at a time, starting them
+// in the order given, and returns their outcomes in that order. While they
+// run, stderr says as each starts and ends (with the outcome describe
+// gives for it: check's budget status, update's change) and carries their
+// output as they write it, each line after its scenario's name (progress).
+// Inside GitHub Actions all of that is in one collapsible group and one
+// ::stop-commands:: fence, opened before the first scenario starts and
+// closed after the last has ended, so the code under test cannot issue
+// workflow commands: a fence per scenario would not do, as their lines
+// interleave and the first to close would end it for all.
+func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config.Scenario, jobs int, describe func(outcome) string) []outcome {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
@@ -41,43 +43,62 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 	scan, _ := a.secretScan() // its flags were checked before the command ran
 	// config.Parse checked each scenario's format: ParseFormat cannot fail.
 	loaders := map[string]func(string) (*replay.Cassette, error){}
-	for _, sc := range scs {
+	names := make([]string, len(scs))
+	for i, sc := range scs {
+		names[i] = sc.Name
 		if loaders[sc.Format] == nil {
 			f, _ := importer.ParseFormat(sc.Format)
 			loaders[sc.Format] = loader(f)
 		}
 	}
+	var fence *runner.Fence
+	var w io.Writer
+	if inActions {
+		visible := make([]string, len(names))
+		for i, n := range names {
+			visible[i] = report.Visible(n)
+		}
+		fmt.Fprintf(a.stderr, "::group::scenario output: %s\n", strings.Join(visible, ", "))
+		fence = runner.OpenFence(a.stderr)
+		w = fence
+	}
+	prog := a.scenarioProgress(w, names)
+
 	outs := make([]outcome, len(scs))
-	done := make([]chan struct{}, len(scs))
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for i, sc := range scs {
-		done[i] = make(chan struct{})
+		// In config order: the first jobs scenarios start first.
+		sem <- struct{}{}
+		out := prog.output(sc.Name)
+		prog.start(sc.Name)
+		began := time.Now()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[i])
-			sem <- struct{}{}
 			defer func() { <-sem }()
-			buf := &tailBuffer{max: maxOutput}
 			res, err := runner.Run(ctx, runner.Job{
 				Name: sc.Name, Cassette: sc.Cassette, Dir: cfg.Dir, Shell: sc.Run,
 				Timeout: sc.Timeout, ExtraEnv: sc.Env,
-			}, runner.Options{Stdout: buf, Stderr: buf, Environ: a.env.vars, Fence: inActions, Scan: scan, Loader: loaders[sc.Format]})
+			}, runner.Options{Stdout: out, Stderr: out, Environ: a.env.vars, Scan: scan, Loader: loaders[sc.Format]})
+			out.flush()
 			if isLoadError(err) && sc.CassetteLine > 0 {
 				err = fmt.Errorf("%s:%d: %w", rel(cfg.Path), sc.CassetteLine, err)
 			}
 			if err == nil && len(res.Counts.Unmatched) > 0 && !sc.AllowUnmatched {
 				err = unmatchedError(sc.Name, res.Counts)
 			}
-			outs[i] = outcome{sc: sc, counts: res.Counts, err: err, output: buf.Bytes()}
+			o := outcome{sc: sc, counts: res.Counts, err: err, elapsed: time.Since(began)}
+			outs[i] = o
+			prog.end(sc.Name, o.counts.Total, o.elapsed, describe(o))
 		}()
 	}
-	for i := range scs {
-		<-done[i]
-		a.writeOutput(outs[i], inActions)
-	}
 	wg.Wait()
+	prog.close()
+	if fence != nil {
+		fence.Close()
+		io.WriteString(a.stderr, "::endgroup::\n")
+	}
 	return outs
 }
 
@@ -87,53 +108,6 @@ func unmatchedError(name string, c replay.Counts) error {
 		n += u.Count
 	}
 	return fmt.Errorf("scenario %s: %d request(s) have no recorded interaction: the cassette no longer fits the code; re-record it (or set allow_unmatched: true)", name, n)
-}
-
-func (a *app) writeOutput(o outcome, inActions bool) {
-	if len(o.output) == 0 {
-		return
-	}
-	if inActions {
-		fmt.Fprintf(a.stderr, "::group::scenario %s output\n", o.sc.Name)
-	} else {
-		fmt.Fprintf(a.stderr, "── scenario %s output ──\n", o.sc.Name)
-	}
-	a.stderr.Write(o.output)
-	if !bytes.HasSuffix(o.output, []byte("\n")) {
-		io.WriteString(a.stderr, "\n")
-	}
-	if inActions {
-		io.WriteString(a.stderr, "::endgroup::\n")
-	}
-}
-
-// tailBuffer keeps the last max bytes written to it, safe for the
-// command's stdout and stderr writing at once.
-type tailBuffer struct {
-	mu      sync.Mutex
-	max     int
-	buf     []byte
-	dropped int
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.dropped += over
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.dropped == 0 {
-		return b.buf
-	}
-	return append([]byte(fmt.Sprintf("[… %d bytes of output dropped …]\n", b.dropped)), b.buf...)
 }
 
 // rel shortens an absolute path to one relative to the working directory

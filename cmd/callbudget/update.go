@@ -29,19 +29,24 @@ func (a *app) update(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("%w (fix it, or delete it to start a new budget)", err)
 	}
-	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"))
-
 	// Show what the new baseline changes against the old one.
-	r := report.New(toolName())
-	failed := false
-	for _, o := range outs {
+	judge := func(o outcome) report.Scenario {
 		s := budget.Compare(o.sc.Name, old.Scenarios[o.sc.Name], o.counts, budget.Tolerance{})
 		s.Cassette = rel(o.sc.Cassette)
 		if o.err != nil {
 			s.Fail(o.err)
-			failed = true
 		}
-		r.Scenarios = append(r.Scenarios, s)
+		return s
+	}
+	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) string {
+		return changeWord(judge(o))
+	})
+
+	r := report.New(toolName())
+	failed := false
+	for _, o := range outs {
+		r.Scenarios = append(r.Scenarios, judge(o))
+		failed = failed || o.err != nil
 	}
 	r.ComputeVerdict(true)
 	if failed {
@@ -143,6 +148,22 @@ func writeChanges(w io.Writer, r *report.Report) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// changeWord is update's outcome of a scenario in its progress line: what
+// its new baseline changes.
+func changeWord(s report.Scenario) string {
+	switch {
+	case s.Status == report.StatusError:
+		return "error"
+	case s.Baseline == nil:
+		return "new"
+	case !scenarioChanged(s):
+		return "unchanged"
+	case *s.Baseline == s.Total:
+		return "endpoints changed"
+	}
+	return fmt.Sprintf("was %d", *s.Baseline)
 }
 
 func signed(n int) string {
