@@ -149,11 +149,27 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 		return &usageError{fmt.Errorf("record: %w", err)}
 	}
 	name := cassetteName(path)
+	// The start and end lines, but no status line: the command has the
+	// terminal to itself (its prompts, colours and line buffering), and a
+	// line redrawn under it would tear its output.
+	prog := newProgress(a.stderr, progressOptions{Lines: !a.v.GetBool("quiet")})
+	defer prog.close()
+	calls, took, ended := 0, time.Duration(0), false
+	end := func(outcome string) {
+		if !ended {
+			ended = true
+			prog.end(name, calls, took, outcome)
+		}
+	}
+	defer end("error")
+	prog.start(name)
+	began := time.Now()
 	_, runErr := runner.Exec(ctx, runner.Job{Name: name, Argv: argv, Timeout: timeout}, p.URL(),
 		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyDrain)
 	p.Close(dctx)
 	cancel()
+	took, calls = time.Since(began), len(p.Interactions())
 	untouched := "nothing written"
 	if _, err := os.Stat(path); err == nil {
 		untouched = path + " left as it was"
@@ -202,6 +218,7 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("record: write %s: %w", path, err)
 	}
+	end(fmt.Sprintf("%d interactions written", len(fresh)))
 	fmt.Fprintf(a.stderr, "callbudget: recorded %d interactions in %s (%d in all)\n", len(fresh), path, len(all))
 	return nil
 }
