@@ -151,9 +151,7 @@ func newCompositeRepo(t *testing.T) *compositeRepo {
 	// Record each scenario against a fake github.com, then budget them.
 	rec := fakegithub.New(t, fakegithub.Options{Files: 3})
 	rec.AddPullRequest(actionOwner, actionRepo, fakegithub.PullRequest{Number: actionPR, Title: "Update to hello 2.12.1", HeadSHA: strings.Repeat("a", 40), BaseSHA: strings.Repeat("b", 40)})
-	if err := os.MkdirAll(filepath.Join(r.ws, "testdata"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// testdata/ does not exist yet: record makes it.
 	for _, sc := range []struct{ name, cmd string }{{"python", "python3 bot.py"}, {"node", "node bot.mjs"}, {"go", "go run ./gobot"}} {
 		r.cli(t, 0, "record", "--cassette", "testdata/"+sc.name+".yaml", "--upstream", rec.URL(), "--", "sh", "-c", sc.cmd)
 	}

@@ -116,9 +116,14 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	if err != nil {
 		return err
 	}
-	// Fail now, not after a long run, when the result cannot be written.
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return fmt.Errorf("record: cannot write %s: folder %s does not exist", path, filepath.Dir(path))
+	// Fail now, not after a long run, when the result cannot be written:
+	// the cassette's folder is made after a successful run (as the README's
+	// testdata/cassettes/ of a new repository), but what it would be made
+	// in must be a folder.
+	if dir := existingAncestor(filepath.Dir(path)); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("record: cannot write %s: %s is not a folder", path, dir)
+		}
 	}
 	var old *replay.Cassette
 	if a.v.GetBool("append") {
@@ -215,6 +220,9 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 			return fmt.Errorf("record: refusing to write %s: the token survived scrubbing; %s", path, untouched)
 		}
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
 	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("record: write %s: %w", path, err)
 	}
@@ -255,4 +263,19 @@ func upstreamTransport(caFile string) (*http.Transport, error) {
 	}
 	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return t, nil
+}
+
+// existingAncestor is dir, or the nearest folder above it, that exists
+// (as any kind of file); "" when none does.
+func existingAncestor(dir string) string {
+	for {
+		if _, err := os.Lstat(dir); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
