@@ -72,11 +72,20 @@ func environ(base []string, url string, extra map[string]string) []string {
 			env = append(env, k+"="+extra[k])
 		}
 	}
+	// Python buffers stdout into a pipe until it exits, so a Python
+	// scenario's output would only show when it ends; unbuffered, it shows
+	// as it is printed. A value of the caller's own is kept.
+	if _, ok := extra[envPythonUnbuffered]; !ok && !slices.ContainsFunc(base, func(kv string) bool { return strings.HasPrefix(kv, envPythonUnbuffered+"=") }) {
+		env = append(env, envPythonUnbuffered+"=1")
+	}
 	for _, k := range slices.Sorted(maps.Keys(set)) {
 		env = append(env, k+"="+set[k])
 	}
 	return env
 }
+
+// envPythonUnbuffered is set for scenario commands unless given.
+const envPythonUnbuffered = "PYTHONUNBUFFERED"
 
 // getenv returns the last value of k in env, as the C library does.
 func getenv(env []string, k string) string {
