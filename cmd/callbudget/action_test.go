@@ -75,6 +75,13 @@ func TestActionHelperClient(t *testing.T) {
 			fmt.Println("LEAKED", strings.SplitN(kv, "=", 2)[0])
 		}
 	}
+	// The runner's command files would let it set outputs, the summary,
+	// and later steps' environment and PATH.
+	for _, k := range []string{"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_STATE"} {
+		if v := os.Getenv(k); v != "" {
+			fmt.Println("LEAKED", k)
+		}
+	}
 	for _, op := range ops {
 		var err error
 		switch op {

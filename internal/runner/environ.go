@@ -29,6 +29,13 @@ var secretEnv = []string{
 	"GH_ENTERPRISE_TOKEN",
 	"ACTIONS_RUNTIME_TOKEN",          // the Actions cache and artifacts
 	"ACTIONS_ID_TOKEN_REQUEST_TOKEN", // mints OIDC tokens for cloud logins
+	// The runner's command files: whoever writes them sets the step's
+	// outputs and summary, and the environment and PATH of later steps.
+	"GITHUB_OUTPUT",
+	"GITHUB_ENV",
+	"GITHUB_PATH",
+	"GITHUB_STEP_SUMMARY",
+	"GITHUB_STATE",
 }
 
 // isSecret reports whether the variable named k is dropped: one of

@@ -21,6 +21,7 @@ func TestEnviron(t *testing.T) {
 		{"malformed dropped", []string{"NOEQUALS", "=x", "A=1=2"}, nil, []string{"A=1=2"}},
 		{"contract replaced", []string{"GITHUB_API_URL=https://api.github.com", "GH_TOKEN=t", "CALLBUDGET_REPLAY_URL=x", "GITHUB_GRAPHQL_URL=y", "GITHUB_TOKEN=z"}, nil, nil},
 		{"secrets dropped", []string{"GITHUB_ENTERPRISE_TOKEN=a", "GH_ENTERPRISE_TOKEN=b", "ACTIONS_RUNTIME_TOKEN=c", "ACTIONS_ID_TOKEN_REQUEST_TOKEN=d",
+			"GITHUB_OUTPUT=/o", "GITHUB_ENV=/e", "GITHUB_PATH=/p", "GITHUB_STEP_SUMMARY=/s", "GITHUB_STATE=/t",
 			"INPUT_GITHUB-TOKEN=e", "INPUT_GITHUB_TOKEN=f", "INPUT_MY-TOKEN=g", "input_github-token=h", "INPUT_CONFIG=callbudget.yaml"}, nil, []string{"INPUT_CONFIG=callbudget.yaml"}},
 		{"extra over base, sorted", []string{"A=1", "B=2"}, map[string]string{"C": "3", "A": "x"}, []string{"B=2", "A=x", "C=3"}},
 		{"extra cannot set the contract", nil, map[string]string{"GITHUB_API_URL": "https://api.github.com", "GITHUB_TOKEN": "real"}, nil},
