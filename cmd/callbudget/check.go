@@ -137,13 +137,14 @@ func (a *app) check(cmd *cobra.Command) error {
 		}
 		return s
 	}
-	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) string {
-		return string(judge(o).Status)
+	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) (report.Scenario, string) {
+		s := judge(o)
+		return s, string(s.Status)
 	})
 
 	r := report.New(toolName())
 	for _, o := range outs {
-		r.Scenarios = append(r.Scenarios, judge(o))
+		r.Scenarios = append(r.Scenarios, o.result)
 	}
 	if len(a.v.GetStringSlice("scenario")) == 0 {
 		names := make([]string, len(cfg.Scenarios))

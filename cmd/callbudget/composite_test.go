@@ -99,10 +99,6 @@ func newCompositeRepo(t *testing.T) *compositeRepo {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Fatal("go is not on PATH")
 	}
-	root, err := testdeps.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &compositeRepo{ws: filepath.Join(t.TempDir(), "bot"), temp: t.TempDir()}
 	r.bin = filepath.Join(t.TempDir(), "callbudget")
 	build := exec.Command("go", "build", "-o", r.bin, ".")
@@ -146,7 +142,6 @@ func newCompositeRepo(t *testing.T) *compositeRepo {
 		"RUNNER_OS":         "Linux",
 		"RUNNER_ARCH":       "X64",
 	}
-	_ = root
 
 	// Record each scenario against a fake github.com, then budget them.
 	rec := fakegithub.New(t, fakegithub.Options{Files: 3})
@@ -223,11 +218,7 @@ func (r *compositeRepo) push(t *testing.T, base, file, content string) {
 // a branch, so the install step builds the source) with inputs.
 func (r *compositeRepo) action(t *testing.T, inputs map[string]string) (*actionrun.Result, string) {
 	t.Helper()
-	root, err := testdeps.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r.runAction(t, root, inputs)
+	return r.runAction(t, repoRoot(t), inputs)
 }
 
 // runAction runs the action.yml of dir.
@@ -339,15 +330,11 @@ func TestCompositeInstallAction(t *testing.T) {
 		t.Skip("builds callbudget (not with -short)")
 	}
 	t.Parallel()
-	root, err := testdeps.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &compositeRepo{ws: t.TempDir(), env: map[string]string{
 		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "GOCACHE": goEnvValue(t, "GOCACHE"), "GOMODCACHE": goEnvValue(t, "GOMODCACHE"),
 		"RUNNER_TEMP": t.TempDir(), "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64",
 	}}
-	res, log := r.runAction(t, filepath.Join(root, "install"), nil)
+	res, log := r.runAction(t, filepath.Join(repoRoot(t), "install"), nil)
 	if res.ExitCode != 0 || res.Outputs["bin"] == "" {
 		t.Fatalf("exit %d, outputs %v\n%s", res.ExitCode, res.Outputs, log)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/callbudget/callbudget/internal/testdeps"
+	"github.com/callbudget/callbudget/internal/actionrun"
 )
 
 // TestActionInstall runs the action's install step (scripts/action-install.sh)
@@ -20,10 +20,7 @@ import (
 // and v1.2.3's release: GoReleaser's archive and checksums.txt.
 func TestActionInstall(t *testing.T) {
 	t.Parallel()
-	root, err := testdeps.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := repoRoot(t)
 	server := t.TempDir()
 	repo := filepath.Join(server, "callbudget", "callbudget.git")
 	git(t, server, "init", "-q", "--bare", repo)
@@ -61,7 +58,11 @@ func TestActionInstall(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		return code, outputs2(t, out), string(b)
+		outputs, err = actionrun.ReadCommandFile(out)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		return code, outputs, string(b)
 	}
 
 	for _, tc := range []struct {
@@ -144,24 +145,4 @@ func writeReleaseArchive(t *testing.T, path, script string) string {
 	}
 	h := sha256.Sum256(data)
 	return hex.EncodeToString(h[:])
-}
-
-// outputs2 reads a GITHUB_OUTPUT file of name=value lines; {} when the
-// step wrote none.
-func outputs2(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return map[string]string{}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			out[k] = v
-		}
-	}
-	return out
 }

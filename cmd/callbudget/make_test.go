@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/callbudget/callbudget/internal/testdeps"
 )
 
 // TestMakeBudgetCheck runs `make budget-check` in a copy of the
@@ -25,10 +24,7 @@ func TestMakeBudgetCheck(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Fatal("make is not on PATH (apt-get install make)")
 	}
-	root, err := testdeps.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := repoRoot(t)
 	for _, tc := range []struct {
 		name   string
 		edit   func(t *testing.T, dir string)
@@ -36,14 +32,19 @@ func TestMakeBudgetCheck(t *testing.T) {
 	}{
 		{"cassette needs re-recording", func(t *testing.T, dir string) {
 			// The pipeline now asks for files the cassette never recorded.
-			replaceInFile(t, filepath.Join(dir, "testdata", "cassettes", "pr-opened.yaml"), "/pulls/42/files?per_page=100", "/pulls/42/files?per_page=99")
+			replaceOnce(t, filepath.Join(dir, "testdata", "cassettes", "pr-opened.yaml"), "/pulls/42/files?per_page=100", "/pulls/42/files?per_page=99")
 		}, "Error 2"},
 		{"over budget", func(t *testing.T, dir string) {
 			// A budget one files page short of what the pipeline makes.
 			budget := filepath.Join(dir, "callbudget.budget.yaml")
-			replaceInFile(t, budget, "  pr-opened:\n    total: 9\n", "  pr-opened:\n    total: 8\n")
-			replaceInFile(t, budget, "      core: 9\n", "      core: 8\n")
-			replaceInFile(t, budget, "/pulls/{pull_number}/files: 2 # pulls/list-files\n      POST /repos/{owner}/{repo}/statuses/{sha}: 2", "/pulls/{pull_number}/files: 1 # pulls/list-files\n      POST /repos/{owner}/{repo}/statuses/{sha}: 2")
+			const opened = "  pr-opened:\n    total: %d\n    mutating: 5\n    resources:\n      core: %d\n    endpoints:\n" +
+				"      POST /repos/{owner}/{repo}/check-runs: 1 # checks/create\n" +
+				"      PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}: 1 # checks/update\n" +
+				"      GET /repos/{owner}/{repo}/contents/{path}: 1 # repos/get-content\n" +
+				"      POST /repos/{owner}/{repo}/issues/{issue_number}/comments: 1 # issues/create-comment\n" +
+				"      GET /repos/{owner}/{repo}/pulls/{pull_number}: 1 # pulls/get\n" +
+				"      GET /repos/{owner}/{repo}/pulls/{pull_number}/files: %d # pulls/list-files\n"
+			replaceOnce(t, budget, fmt.Sprintf(opened, 9, 9, 2), fmt.Sprintf(opened, 8, 8, 1))
 		}, "Error 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,37 +82,10 @@ func copyRepo(t *testing.T, root string) string {
 	}
 	dir := t.TempDir()
 	for _, name := range strings.Split(strings.TrimRight(string(names), "\x00"), "\x00") {
-		data, err := os.ReadFile(filepath.Join(root, name))
-		if errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(root, name)); errors.Is(err, os.ErrNotExist) {
 			continue // deleted in the work tree
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fi, err := os.Stat(filepath.Join(root, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, fi.Mode().Perm()); err != nil {
-			t.Fatal(err)
-		}
+		copyFile(t, filepath.Join(root, name), filepath.Join(dir, name))
 	}
 	return dir
-}
-
-func replaceInFile(t *testing.T, path, old, new string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(data, []byte(old)) {
-		t.Fatalf("%s does not hold %q", path, old)
-	}
-	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -21,21 +21,23 @@ import (
 type outcome struct {
 	sc      config.Scenario
 	counts  replay.Counts
-	err     error         // the run failed: the command, the cassette, or unmatched requests
-	elapsed time.Duration // wall time, cassette loading included
+	err     error           // the run failed: the command, the cassette, or unmatched requests
+	elapsed time.Duration   // wall time, cassette loading included
+	result  report.Scenario // what the command made of it (runScenarios' judge)
 }
 
 // runScenarios runs the scenarios, at most jobs at a time, starting them
 // in the order given, and returns their outcomes in that order. While they
-// run, stderr says as each starts and ends (with the outcome describe
-// gives for it: check's budget status, update's change) and carries their
+// run, stderr says as each starts and ends (with the word judge gives
+// for it: check's budget status, update's change; judge's scenario is
+// kept as the outcome's result) and carries their
 // output as they write it, each line after its scenario's name (progress).
 // Inside GitHub Actions all of that is in one collapsible group and one
 // ::stop-commands:: fence, opened before the first scenario starts and
 // closed after the last has ended, so the code under test cannot issue
 // workflow commands: a fence per scenario would not do, as their lines
 // interleave and the first to close would end it for all.
-func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config.Scenario, jobs int, describe func(outcome) string) []outcome {
+func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config.Scenario, jobs int, judge func(outcome) (report.Scenario, string)) []outcome {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
@@ -89,8 +91,10 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 				err = unmatchedError(sc.Name, res.Counts)
 			}
 			o := outcome{sc: sc, counts: res.Counts, err: err, elapsed: time.Since(began)}
+			var word string
+			o.result, word = judge(o)
 			outs[i] = o
-			prog.end(sc.Name, o.counts.Total, o.elapsed, describe(o))
+			prog.end(sc.Name, o.counts.Total, o.elapsed, word)
 		}()
 	}
 	wg.Wait()

@@ -38,14 +38,15 @@ func (a *app) update(cmd *cobra.Command) error {
 		}
 		return s
 	}
-	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) string {
-		return changeWord(judge(o))
+	outs := a.runScenarios(cmd.Context(), cfg, scs, a.v.GetInt("jobs"), func(o outcome) (report.Scenario, string) {
+		s := judge(o)
+		return s, changeWord(s)
 	})
 
 	r := report.New(toolName())
 	failed := false
 	for _, o := range outs {
-		r.Scenarios = append(r.Scenarios, judge(o))
+		r.Scenarios = append(r.Scenarios, o.result)
 		failed = failed || o.err != nil
 	}
 	r.ComputeVerdict(true)

@@ -234,10 +234,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 				}
 				sr.ExitCode = ee.ExitCode()
 			}
-			if sr.Outputs, err = readKeyValues(env["GITHUB_OUTPUT"]); err != nil {
+			if sr.Outputs, err = ReadCommandFile(env["GITHUB_OUTPUT"]); err != nil {
 				return nil, fmt.Errorf("step %d (%s) GITHUB_OUTPUT: %w", i+1, st.Name, err)
 			}
-			newEnv, err := readKeyValues(env["GITHUB_ENV"])
+			newEnv, err := ReadCommandFile(env["GITHUB_ENV"])
 			if err != nil {
 				return nil, fmt.Errorf("step %d (%s) GITHUB_ENV: %w", i+1, st.Name, err)
 			}
@@ -296,9 +296,9 @@ func environ(env map[string]string) []string {
 	return out
 }
 
-// readKeyValues reads a runner command file: name=value lines, and
-// name<<DELIMITER blocks.
-func readKeyValues(path string) (map[string]string, error) {
+// ReadCommandFile reads a runner command file (GITHUB_OUTPUT, GITHUB_ENV):
+// name=value lines, and name<<DELIMITER blocks.
+func ReadCommandFile(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
