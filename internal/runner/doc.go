@@ -9,8 +9,12 @@
 // runtime and OIDC request tokens) never reach it. The command runs in its
 // own process group with stdin closed; on timeout or cancellation the
 // whole group gets SIGTERM, then SIGKILL after a grace period, and whatever
-// the command leaves running in its group when it exits is killed too, so
-// nothing outlives the replay server it was pointed at. Inside GitHub
+// the command leaves running in its group when it exits is killed too, as
+// is every process that still carries the run's random tag
+// (CALLBUDGET_SCENARIO_RUN) wherever it moved (setsid, a double fork), so
+// nothing outlives the replay server it was pointed at. A process that
+// also dropped the tag is caught by BecomeSubreaper and KillDescendants,
+// which callbudget uses around all its scenarios (Linux). Inside GitHub
 // Actions its output can be fenced with ::stop-commands:: so the code under
 // test cannot issue workflow commands: Options.Fence fences one command's,
 // OpenFence the output of several commands sharing one stream.

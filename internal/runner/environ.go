@@ -20,6 +20,10 @@ const (
 	EnvGraphQLURL = "GITHUB_GRAPHQL_URL"
 	EnvToken      = "GITHUB_TOKEN"
 	EnvGHToken    = "GH_TOKEN"
+	// EnvRunTag is a random value per run of a command, inherited by
+	// everything it starts: at its end, every process still carrying it is
+	// killed, wherever it moved in the process tree (setsid, double fork).
+	EnvRunTag = "CALLBUDGET_SCENARIO_RUN"
 )
 
 // secretEnv are credentials a GitHub Actions job (or a developer's shell)
@@ -27,8 +31,9 @@ const (
 var secretEnv = []string{
 	"GITHUB_ENTERPRISE_TOKEN",
 	"GH_ENTERPRISE_TOKEN",
-	"ACTIONS_RUNTIME_TOKEN",          // the Actions cache and artifacts
-	"ACTIONS_ID_TOKEN_REQUEST_TOKEN", // mints OIDC tokens for cloud logins
+	// ACTIONS_* (ACTIONS_RUNTIME_TOKEN for the cache and artifacts,
+	// ACTIONS_ID_TOKEN_REQUEST_TOKEN that mints OIDC tokens for cloud
+	// logins, ACTIONS_RUNTIME_URL …) is dropped by prefix.
 	// The runner's command files: whoever writes them sets the step's
 	// outputs and summary, and the environment and PATH of later steps.
 	"GITHUB_OUTPUT",
@@ -42,7 +47,7 @@ var secretEnv = []string{
 // secretEnv, or an action input holding a token (INPUT_GITHUB-TOKEN, the
 // form the runner passes the action's github-token input in).
 func isSecret(k string) bool {
-	if slices.Contains(secretEnv, k) {
+	if slices.Contains(secretEnv, k) || strings.HasPrefix(k, "ACTIONS_") {
 		return true
 	}
 	u := strings.ToUpper(k)
@@ -51,9 +56,11 @@ func isSecret(k string) bool {
 
 // environ builds the command's environment: base without the variables
 // Run sets or drops, then extra (sorted, so the result is stable), then
-// the contract's variables for the replay server at url.
-func environ(base []string, url string, extra map[string]string) []string {
+// the contract's variables for the replay server at url and the run's
+// tag.
+func environ(base []string, url string, extra map[string]string, tag string) []string {
 	set := map[string]string{
+		EnvRunTag:     tag,
 		EnvAPIURL:     url,
 		EnvReplayURL:  url,
 		EnvGraphQLURL: url + "/graphql",
@@ -102,4 +109,19 @@ func getenv(env []string, k string) string {
 		}
 	}
 	return ""
+}
+
+// IsCredential reports whether the variable named k holds a credential
+// that callbudget itself may use but must not leave where a scenario
+// command could read it (its own /proc/<pid>/environ): the tokens
+// GITHUB_TOKEN and GH_TOKEN (the scenario's own are the dummy), the
+// GitHub Enterprise ones, the Actions runtime's (ACTIONS_*TOKEN*) and an
+// action input holding a token.
+func IsCredential(k string) bool {
+	switch k {
+	case EnvToken, EnvGHToken, "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN", "CALLBUDGET_INPUT_TOKEN":
+		return true
+	}
+	u := strings.ToUpper(k)
+	return (strings.HasPrefix(u, "INPUT_") || strings.HasPrefix(u, "ACTIONS_")) && strings.Contains(u, "TOKEN")
 }

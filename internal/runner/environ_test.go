@@ -19,9 +19,9 @@ func TestEnviron(t *testing.T) {
 		{"empty", nil, nil, nil},
 		{"kept in order", []string{"B=2", "A=1"}, nil, []string{"B=2", "A=1"}},
 		{"malformed dropped", []string{"NOEQUALS", "=x", "A=1=2"}, nil, []string{"A=1=2"}},
-		{"contract replaced", []string{"GITHUB_API_URL=https://api.github.com", "GH_TOKEN=t", "CALLBUDGET_REPLAY_URL=x", "GITHUB_GRAPHQL_URL=y", "GITHUB_TOKEN=z"}, nil, nil},
+		{"contract replaced", []string{"CALLBUDGET_SCENARIO_RUN=x", "GITHUB_API_URL=https://api.github.com", "GH_TOKEN=t", "CALLBUDGET_REPLAY_URL=x", "GITHUB_GRAPHQL_URL=y", "GITHUB_TOKEN=z"}, nil, nil},
 		{"secrets dropped", []string{"GITHUB_ENTERPRISE_TOKEN=a", "GH_ENTERPRISE_TOKEN=b", "ACTIONS_RUNTIME_TOKEN=c", "ACTIONS_ID_TOKEN_REQUEST_TOKEN=d",
-			"GITHUB_OUTPUT=/o", "GITHUB_ENV=/e", "GITHUB_PATH=/p", "GITHUB_STEP_SUMMARY=/s", "GITHUB_STATE=/t",
+			"ACTIONS_RUNTIME_URL=u", "ACTIONS_CACHE_URL=v", "GITHUB_OUTPUT=/o", "GITHUB_ENV=/e", "GITHUB_PATH=/p", "GITHUB_STEP_SUMMARY=/s", "GITHUB_STATE=/t",
 			"INPUT_GITHUB-TOKEN=e", "INPUT_GITHUB_TOKEN=f", "INPUT_MY-TOKEN=g", "input_github-token=h", "INPUT_CONFIG=callbudget.yaml"}, nil, []string{"INPUT_CONFIG=callbudget.yaml"}},
 		{"extra over base, sorted", []string{"A=1", "B=2"}, map[string]string{"C": "3", "A": "x"}, []string{"B=2", "A=x", "C=3"}},
 		{"extra cannot set the contract", nil, map[string]string{"GITHUB_API_URL": "https://api.github.com", "GITHUB_TOKEN": "real"}, nil},
@@ -31,9 +31,10 @@ func TestEnviron(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := environ(tc.base, "http://127.0.0.1:1", tc.extra)
+			got := environ(tc.base, "http://127.0.0.1:1", tc.extra, "tag")
 			contract := []string{
 				"CALLBUDGET_REPLAY_URL=http://127.0.0.1:1",
+				"CALLBUDGET_SCENARIO_RUN=tag",
 				"GH_TOKEN=" + DummyToken,
 				"GITHUB_API_URL=http://127.0.0.1:1",
 				"GITHUB_GRAPHQL_URL=http://127.0.0.1:1/graphql",

@@ -11,6 +11,6 @@ import (
 
 // execute needs process groups, which only Unix systems have: callbudget
 // runs scenarios on Linux (GitHub Actions, Docker) and macOS.
-func execute(ctx context.Context, cmd *exec.Cmd, j Job, grace time.Duration) (time.Duration, error) {
+func execute(ctx context.Context, cmd *exec.Cmd, j Job, grace time.Duration, _ string) (time.Duration, error) {
 	return 0, &CommandError{Name: j.Name, ExitCode: -1, Err: errors.New("running scenario commands needs a Unix system (process groups)")}
 }

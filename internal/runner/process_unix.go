@@ -20,7 +20,7 @@ import (
 // `go run` start children, and a pipeline may start its own. Killing it
 // while the command's process is an unreaped zombie (see exitWatch) means
 // its ID cannot have been reused, so the signal cannot hit anything else.
-func execute(ctx context.Context, cmd *exec.Cmd, j Job, grace time.Duration) (time.Duration, error) {
+func execute(ctx context.Context, cmd *exec.Cmd, j Job, grace time.Duration, tag string) (time.Duration, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = pipeGrace
 	start := time.Now()
@@ -67,6 +67,10 @@ func execute(ctx context.Context, cmd *exec.Cmd, j Job, grace time.Duration) (ti
 	// was pointed at, or keep the output pipes open.
 	signalGroup(pgid, syscall.SIGKILL)
 	<-w.exited
+	// And whatever left the group but still carries the run's tag (a
+	// setsid'd daemon, a double fork), with what it started: it would
+	// keep the output pipes, the caller's among them, open.
+	killTagged(tag, pgid)
 	elapsed := time.Since(start)
 	err := w.wait()
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,8 @@ func execJob(ctx context.Context, j Job, url string, o Options) (time.Duration, 
 			return 0, &CommandError{Name: j.Name, ExitCode: -1, Err: &fs.PathError{Op: "chdir", Path: j.Dir, Err: err}}
 		}
 	}
-	env := environ(o.Environ, url, j.ExtraEnv)
+	tag := rand.Text()
+	env := environ(o.Environ, url, j.ExtraEnv, tag)
 	cmd, err := j.command(env)
 	if err != nil {
 		return 0, &CommandError{Name: j.Name, ExitCode: -1, NotFound: errors.Is(err, exec.ErrNotFound), Err: err}
@@ -185,7 +187,7 @@ func execJob(ctx context.Context, j Job, url string, o Options) (time.Duration, 
 	if grace <= 0 {
 		grace = DefaultKillGrace
 	}
-	elapsed, err := execute(ctx, cmd, j, grace)
+	elapsed, err := execute(ctx, cmd, j, grace, EnvRunTag+"="+tag)
 	if fc != nil {
 		fc.close()
 	}

@@ -31,6 +31,9 @@ import (
 var client string
 
 func TestMain(m *testing.M) {
+	if c := os.Getenv("RUNNER_REAP_HELPER"); c != "" {
+		os.Exit(reapHelper(c))
+	}
 	os.Exit(buildClientAndRun(m))
 }
 
