@@ -18,8 +18,10 @@ var (
 )
 
 func main() {
+	environ := os.Environ()
+	hardenProcess(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Environ())
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, environ)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -17,8 +18,15 @@ import (
 // can still find it. The callbudget command calls it at start; it is
 // process-wide and cannot be undone.
 func BecomeSubreaper() error {
-	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	subreaper.Store(err == nil)
+	return err
 }
+
+// subreaper is set once BecomeSubreaper succeeded: KillDescendants
+// sweeps only then, so that a test process running commands of several
+// tests at once is never swept.
+var subreaper atomic.Bool
 
 // proc is one process as /proc shows it.
 type proc struct {
@@ -129,10 +137,14 @@ func killTagged(tag string, skip int) {
 }
 
 // KillDescendants kills every process below the calling one, and reaps
-// those that are its children. callbudget calls it once no scenario runs
-// any more: with [BecomeSubreaper], whatever a scenario left behind, even
-// a process that emptied its environment of the tag, is below it.
+// those that are its children, once [BecomeSubreaper] has made it a
+// subreaper (it does nothing before). callbudget calls it once no
+// scenario runs any more: whatever a scenario left behind, even a process
+// that emptied its environment of the tag, is below it then.
 func KillDescendants() {
+	if !subreaper.Load() {
+		return
+	}
 	sweep(func(procs []proc) []proc {
 		return descendants(procs, map[int]bool{os.Getpid(): true})
 	}, 0)
