@@ -90,7 +90,7 @@ func (a *app) actionInputs(cmd *cobra.Command) error {
 // code stays the budget's. It reports whether an over verdict should pass
 // the step anyway (the fail-on-increase input is false; it has warned);
 // the outputs and the report say "over" still.
-func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Report) (passOver bool) {
+func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Report, pre actionPrelude) (passOver bool) {
 	wf := action.NewWorkflow(a.stderr, a.env.get)
 	st, err := action.ReadSettings(a.env.get)
 	if err != nil { // checked before the scenarios ran; unreachable
@@ -113,18 +113,7 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 		wf.Warning("callbudget: step outputs not set: %v", err)
 	}
 
-	pr, err := action.ReadPullRequestEvent(a.env.get("GITHUB_EVENT_PATH"))
-	if err != nil && !errors.Is(err, action.ErrNotPullRequest) {
-		wf.Warning("callbudget: no PR comment: %v", err)
-	}
-	bpath := a.budgetPath()
-	var change *prcomment.BudgetChange
-	if pr != nil && pr.BaseSHA != "" {
-		change, err = a.budgetChangeSince(ctx, pr.BaseSHA, bpath, ws)
-		if err != nil {
-			wf.Warning("callbudget: cannot tell whether this pull request changes the budget file: %v", err)
-		}
-	}
+	pr, change := pre.pr, pre.change
 	ro := prcomment.RenderOptions{Key: commentKey(cfg.Path, ws), RunURL: a.runURL(), Budget: change}
 	if pr != nil {
 		ro.HeadSHA = pr.HeadSHA
@@ -145,7 +134,7 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 		lines[s.Name] = s.Line
 	}
 	wf.Annotate(action.ScenarioAnnotations(r, action.Places{
-		BudgetFile: workspaceRel(bpath, ws), ConfigFile: workspaceRel(cfg.Path, ws), ConfigLines: lines,
+		BudgetFile: workspaceRel(a.budgetPath(), ws), ConfigFile: workspaceRel(cfg.Path, ws), ConfigLines: lines,
 	}))
 
 	if pr != nil {
@@ -159,6 +148,36 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 		return true
 	}
 	return false
+}
+
+// actionPrelude is what check reads inside GitHub Actions before any
+// scenario runs, as a scenario (the pull request's code) could change it:
+// the pull request event (GITHUB_EVENT_PATH is a file in the runner's
+// temp folder), and the budget file at the pull request's base commit
+// (with git, whose repository the scenario could rewrite) against the
+// one check loaded.
+type actionPrelude struct {
+	pr     *action.PullRequest
+	change *prcomment.BudgetChange
+}
+
+// readActionPrelude reads the actionPrelude; now is the budget file check
+// loaded (nil when there is none). Faults are warnings: the comment then
+// lacks the note.
+func (a *app) readActionPrelude(ctx context.Context, wf *action.Workflow, now *budget.File) actionPrelude {
+	var pre actionPrelude
+	pr, err := action.ReadPullRequestEvent(a.env.get("GITHUB_EVENT_PATH"))
+	if err != nil && !errors.Is(err, action.ErrNotPullRequest) {
+		wf.Warning("callbudget: no PR comment: %v", err)
+	}
+	pre.pr = pr
+	if pr != nil && pr.BaseSHA != "" {
+		pre.change, err = a.budgetChangeSince(ctx, pr.BaseSHA, a.budgetPath(), a.workspace(), now)
+		if err != nil {
+			wf.Warning("callbudget: cannot tell whether this pull request changes the budget file: %v", err)
+		}
+	}
+	return pre
 }
 
 // commentTarget is the pull request a comment goes to.
@@ -249,16 +268,9 @@ func (a *app) actionReportFile(r *report.Report, ws string) (string, error) {
 }
 
 // budgetChangeSince compares the budget file at the pull request's base
-// commit with the one checked out.
-func (a *app) budgetChangeSince(ctx context.Context, baseSHA, bpath, ws string) (*prcomment.BudgetChange, error) {
-	now, err := budget.Load(bpath)
-	if errors.Is(err, budget.ErrNotExist) {
-		now, err = nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	data, err := action.ReadAtCommit(ctx, bpath, baseSHA, a.env.vars)
+// commit with now, the one checked out (nil when there is none).
+func (a *app) budgetChangeSince(ctx context.Context, baseSHA, bpath, ws string, now *budget.File) (*prcomment.BudgetChange, error) {
+	data, err := action.ReadAtCommit(ctx, bpath, baseSHA, a.env.get("PATH"))
 	if err != nil {
 		return nil, err
 	}

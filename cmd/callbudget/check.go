@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/callbudget/callbudget/budget"
+	"github.com/callbudget/callbudget/internal/action"
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/report"
 	"github.com/spf13/cobra"
@@ -129,6 +130,17 @@ func (a *app) check(cmd *cobra.Command) error {
 		}
 		tols[sc.Name] = tol
 	}
+	// Inside GitHub Actions, what the scenarios could tamper with is read
+	// before they run.
+	var pre actionPrelude
+	inActions := a.env.get("GITHUB_ACTIONS") == "true"
+	if inActions {
+		var now *budget.File
+		if exists {
+			now = bf
+		}
+		pre = a.readActionPrelude(cmd.Context(), action.NewWorkflow(a.stderr, a.env.get), now)
+	}
 	judge := func(o outcome) report.Scenario {
 		s := budget.Compare(o.sc.Name, bf.Scenarios[o.sc.Name], o.counts, tols[o.sc.Name])
 		s.Cassette = rel(o.sc.Cassette)
@@ -158,8 +170,8 @@ func (a *app) check(cmd *cobra.Command) error {
 		return err
 	}
 	passOver := false
-	if a.env.get("GITHUB_ACTIONS") == "true" {
-		passOver = a.actionReport(cmd.Context(), cfg, r)
+	if inActions {
+		passOver = a.actionReport(cmd.Context(), cfg, r, pre)
 	}
 	if !exists && verdict == report.VerdictOver {
 		fmt.Fprintf(a.stderr, "callbudget: no budget file at %s yet: run `callbudget update`, review it and commit it\n", rel(bpath))

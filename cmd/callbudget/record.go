@@ -171,6 +171,7 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	began := time.Now()
 	_, runErr := runner.Exec(ctx, runner.Job{Name: name, Argv: argv, Timeout: timeout}, p.URL(),
 		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
+	runner.KillDescendants() // what left the group and dropped the run's tag
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyDrain)
 	p.Close(dctx)
 	cancel()

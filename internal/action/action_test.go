@@ -456,19 +456,19 @@ func TestReadAtCommit(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	if got, err := action.ReadAtCommit(ctx, path, second, env); err != nil || string(got) != "old\n" {
+	if got, err := action.ReadAtCommit(ctx, path, second, os.Getenv("PATH")); err != nil || string(got) != "old\n" {
 		t.Errorf("at the second commit: %q, %v", got, err)
 	}
-	if got, err := action.ReadAtCommit(ctx, path, first, env); err != nil || got != nil {
+	if got, err := action.ReadAtCommit(ctx, path, first, os.Getenv("PATH")); err != nil || got != nil {
 		t.Errorf("before the file existed: %q, %v", got, err)
 	}
-	if _, err := action.ReadAtCommit(ctx, path, strings.Repeat("0", 40), env); !errors.Is(err, action.ErrNoCommit) {
+	if _, err := action.ReadAtCommit(ctx, path, strings.Repeat("0", 40), os.Getenv("PATH")); !errors.Is(err, action.ErrNoCommit) {
 		t.Errorf("missing commit: %v", err)
 	}
-	if _, err := action.ReadAtCommit(ctx, path, "HEAD", env); err == nil {
+	if _, err := action.ReadAtCommit(ctx, path, "HEAD", os.Getenv("PATH")); err == nil {
 		t.Errorf("a ref name was accepted as a commit id")
 	}
-	if _, err := action.ReadAtCommit(ctx, filepath.Join(t.TempDir(), "b.yaml"), second, env); err == nil || !strings.Contains(err.Error(), "not in a git checkout") {
+	if _, err := action.ReadAtCommit(ctx, filepath.Join(t.TempDir(), "b.yaml"), second, os.Getenv("PATH")); err == nil || !strings.Contains(err.Error(), "not in a git checkout") {
 		t.Errorf("outside a checkout: %v", err)
 	}
 
@@ -487,7 +487,81 @@ func TestReadAtCommit(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := action.ReadAtCommit(ctx, path, second, env); err != nil || string(got) != "old\n" {
+	if got, err := action.ReadAtCommit(ctx, path, second, os.Getenv("PATH")); err != nil || string(got) != "old\n" {
 		t.Errorf("a checkout owned by another user: %q, %v", got, err)
+	}
+}
+
+// TestReadAtCommitHostileRepository: the scenario (the pull request's
+// code) can rewrite .git before callbudget reads the base commit's budget:
+// here a partial-clone promisor remote with an ext:: URL that runs a
+// program, allowed by the repository's own protocol.ext.allow, an
+// fsmonitor hook, and the base commit's object deleted so that git would
+// fetch it. Plain git runs the program; ReadAtCommit's git does not, and
+// says the commit is missing.
+func TestReadAtCommitHostileRepository(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com"}
+	git := func(args ...string) (string, error) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	must := func(args ...string) string {
+		out, err := git(args...)
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("init", "-q")
+	path := filepath.Join(dir, "callbudget.budget.yaml")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must("add", "-A")
+	must("commit", "-q", "-m", "base")
+	base := must("rev-parse", "HEAD")
+	if err := os.WriteFile(path, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must("commit", "-q", "-am", "head")
+
+	marker := filepath.Join(t.TempDir(), "ran")
+	esc := strings.ReplaceAll(marker, " ", "% ")
+	must("config", "core.repositoryformatversion", "1")
+	must("config", "extensions.partialclone", "evil")
+	must("config", "remote.evil.url", "ext::sh -c touch% "+esc)
+	must("config", "remote.evil.promisor", "true")
+	must("config", "protocol.ext.allow", "always")
+	must("config", "core.fsmonitor", "sh -c 'touch "+marker+"'")
+	obj := filepath.Join(dir, ".git", "objects", base[:2], base[2:])
+	if err := os.Remove(obj); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := action.ReadAtCommit(context.Background(), path, base, os.Getenv("PATH")); !errors.Is(err, action.ErrNoCommit) {
+		t.Errorf("ReadAtCommit of the deleted base = %v, want ErrNoCommit", err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("ReadAtCommit's git ran the repository's program")
+	}
+	for _, kv := range action.GitEnviron("/usr/bin") {
+		if strings.Contains(strings.ToUpper(kv), "TOKEN") {
+			t.Errorf("git's environment holds %s", kv)
+		}
+	}
+
+	// Plain git, as ReadAtCommit ran it before, runs the program: the
+	// repository above is hostile indeed.
+	git("-c", "safe.directory=*", "cat-file", "-e", base+"^{commit}")
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatal("plain git did not run the program: the test no longer shows anything")
 	}
 }

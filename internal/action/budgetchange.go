@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -26,10 +27,17 @@ const maxGitOutput = 32 << 20
 // sha, with git, from the checkout path is in; nil and no error when the
 // file did not exist at sha (the pull request adds the budget file).
 //
-// git runs with safe.directory set to the checkout on its command line: in
-// a Docker action the workspace belongs to the runner's user, not root, and
-// git would refuse it otherwise. environ is git's environment.
-func ReadAtCommit(ctx context.Context, path, sha string, environ []string) ([]byte, error) {
+// The repository is the pull request's, so git is run so that nothing in
+// it can make git run a program or reach the network: the environment is
+// only path (git's PATH) and the settings below (no token, no
+// GIT_DIR/GIT_CONFIG_* of the caller, no system or global config), every
+// transport is refused (GIT_ALLOW_PROTOCOL names none, which overrides
+// the repository's protocol.*.allow, so a partial clone's promisor remote,
+// ext:: included, cannot be fetched from), lazy fetching is off
+// (GIT_NO_LAZY_FETCH, git 2.44 and later), and the object is read with
+// cat-file, which applies no textconv or filter. safe.directory names the
+// checkout alone: in a container the workspace belongs to another user.
+func ReadAtCommit(ctx context.Context, path, sha, pathEnv string) ([]byte, error) {
 	if !IsSHA(sha) {
 		return nil, fmt.Errorf("base commit %q is not a commit id", sha)
 	}
@@ -37,11 +45,18 @@ func ReadAtCommit(ctx context.Context, path, sha string, environ []string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	dir, base := filepath.Split(abs)
+	top, ok := checkoutTop(filepath.Dir(abs))
+	if !ok {
+		return nil, fmt.Errorf("%s is not in a git checkout", filepath.Dir(abs))
+	}
+	relPath, err := filepath.Rel(top, abs)
+	if err != nil {
+		return nil, err
+	}
 	git := func(args ...string) ([]byte, error) {
-		full := append([]string{"-c", "safe.directory=*", "-C", dir}, args...)
+		full := append(gitArgs(top), args...)
 		cmd := exec.CommandContext(ctx, "git", full...)
-		cmd.Env = append(environ[:len(environ):len(environ)], "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
+		cmd.Env = GitEnviron(pathEnv)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &limitWriter{w: &stdout, n: maxGitOutput}, &limitWriter{w: &stderr, n: 4096}
 		err := cmd.Run()
@@ -55,18 +70,59 @@ func ReadAtCommit(ctx context.Context, path, sha string, environ []string) ([]by
 		return stdout.Bytes(), nil
 	}
 	if _, err := git("rev-parse", "--is-inside-work-tree"); err != nil {
-		return nil, fmt.Errorf("%s is not in a git checkout: %w", dir, err)
+		return nil, fmt.Errorf("%s is not in a git checkout: %w", top, err)
 	}
 	if _, err := git("cat-file", "-e", sha+"^{commit}"); err != nil {
 		return nil, fmt.Errorf("%w: %s (check out with fetch-depth: 0, or fetch the base commit)", ErrNoCommit, sha)
 	}
-	// ./ makes the path relative to -C's folder, not the top of the
-	// repository.
-	spec := sha + ":./" + base
+	spec := sha + ":" + filepath.ToSlash(relPath)
 	if _, err := git("cat-file", "-e", spec); err != nil {
 		return nil, nil
 	}
-	return git("show", spec)
+	return git("cat-file", "blob", spec)
+}
+
+// checkoutTop is the folder at or above dir that holds .git (a folder,
+// or a file in a worktree or submodule): the checkout's top, which
+// safe.directory must name.
+func checkoutTop(dir string) (string, bool) {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// gitArgs are the options ReadAtCommit gives git before its command.
+func gitArgs(top string) []string {
+	return []string{
+		"-c", "safe.directory=" + top,
+		"-c", "protocol.allow=never",
+		"-c", "core.fsmonitor=false",
+		"-c", "core.hooksPath=/dev/null",
+		"-C", top,
+	}
+}
+
+// GitEnviron is the whole environment ReadAtCommit runs git with.
+func GitEnviron(pathEnv string) []string {
+	return []string{
+		"PATH=" + pathEnv,
+		"HOME=/nonexistent",
+		"LC_ALL=C",
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_ALLOW_PROTOCOL=none",
+		"GIT_NO_LAZY_FETCH=1",
+		"GIT_TERMINAL_PROMPT=0",
+		"GIT_OPTIONAL_LOCKS=0",
+		"GIT_NO_REPLACE_OBJECTS=1",
+	}
 }
 
 type limitWriter struct {
