@@ -24,7 +24,9 @@ func (s *Server) routes() {
 	s.handle("POST /repos/{owner}/{repo}/check-runs", core, s.withRepo(s.createCheckRun))
 	s.handle("GET /repos/{owner}/{repo}/check-runs/{id}", core, s.withRepo(s.getCheckRun))
 	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{id}", core, s.withRepo(s.updateCheckRun))
-	s.handle("GET /repos/{owner}/{repo}/issues/{number}/comments", core, s.withRepo(s.listComments))
+	// One pattern for both GETs: ServeMux refuses .../issues/{number}/comments
+	// beside .../issues/comments/{id}, which overlap.
+	s.handle("GET /repos/{owner}/{repo}/issues/{a}/{b}", core, s.withRepo(s.issueGet))
 	s.handle("POST /repos/{owner}/{repo}/issues/{number}/comments", core, s.withRepo(s.createComment))
 	s.handle("PATCH /repos/{owner}/{repo}/issues/comments/{id}", core, s.withRepo(s.editComment))
 	s.handle("DELETE /repos/{owner}/{repo}/issues/comments/{id}", core, s.withRepo(s.deleteComment))
@@ -326,6 +328,21 @@ func (s *Server) commentJSON(rp *repo, c *Comment) map[string]any {
 	}
 }
 
+// issueGet answers GET .../issues/comments/{id} and
+// .../issues/{number}/comments.
+func (s *Server) issueGet(r *http.Request, body []byte, rp *repo) reply {
+	a, b := r.PathValue("a"), r.PathValue("b")
+	switch {
+	case a == "comments":
+		r.SetPathValue("id", b)
+		return s.getComment(r, body, rp)
+	case b == "comments":
+		r.SetPathValue("number", a)
+		return s.listComments(r, body, rp)
+	}
+	return notFound(r, body)
+}
+
 func (s *Server) listComments(r *http.Request, body []byte, rp *repo) reply {
 	issue, err := strconv.Atoi(r.PathValue("number"))
 	if err != nil {
@@ -395,6 +412,14 @@ func (s *Server) comment(r *http.Request, rp *repo) (int, *Comment) {
 		}
 	}
 	return -1, nil
+}
+
+func (s *Server) getComment(r *http.Request, body []byte, rp *repo) reply {
+	_, c := s.comment(r, rp)
+	if c == nil {
+		return notFound(r, body)
+	}
+	return reply{status: http.StatusOK, body: s.commentJSON(rp, c)}
 }
 
 func (s *Server) editComment(r *http.Request, body []byte, rp *repo) reply {

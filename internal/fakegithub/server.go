@@ -105,6 +105,8 @@ type Server struct {
 	seq      int
 	faults   []*fault
 	readOnly bool
+	hooks    []*hook
+	paused   []*Paused
 }
 
 // New starts a fake GitHub for the test; it is closed when the test ends.
@@ -141,7 +143,10 @@ func New(t testing.TB, opts Options) *Server {
 	} else {
 		s.srv = httptest.NewServer(s.mux)
 	}
+	// Cleanups run last first: held requests go before Close waits for
+	// them.
 	t.Cleanup(s.srv.Close)
+	t.Cleanup(s.releaseAll)
 	return s
 }
 
@@ -168,8 +173,11 @@ func (s *Server) Origin() string { return s.srv.URL }
 func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
 
 // Close shuts the server down before the test ends; it is safe to call
-// more than once.
-func (s *Server) Close() { s.srv.Close() }
+// more than once. Requests held by Pause are released first.
+func (s *Server) Close() {
+	s.releaseAll()
+	s.srv.Close()
+}
 
 // Requests returns a copy of every request received so far, in order.
 func (s *Server) Requests() []Request {
@@ -207,6 +215,10 @@ type Fault struct {
 	Header http.Header
 	// Errors are the error body's errors (a 422's validation errors).
 	Errors []FieldError
+	// Drop closes the connection without answering, as a connection
+	// reset or a proxy giving up does; the other fields are ignored. A
+	// dropped request is kept in Requests but not charged.
+	Drop bool
 }
 
 // FieldError is one entry of a GitHub error body's errors.
@@ -294,22 +306,27 @@ const (
 
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h handler) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 32<<20))
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	path := strings.TrimPrefix(r.URL.EscapedPath(), s.prefix)
 	if path == "" {
 		path = "/"
 	}
-	s.requests = append(s.requests, Request{
+	req := Request{
 		Method: r.Method, Path: path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: string(body),
-	})
+	}
+	s.intercept(req)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, req)
 	s.seq++
 
 	var rep reply
 	limited := false
 	f, faulted := s.takeFault(r.Method, path)
 	switch {
+	case faulted && f.Drop:
+		drop(w)
+		return
 	case faulted:
 		rep = faultReply(f)
 	case !s.authorized(r):
@@ -367,6 +384,19 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ep endpoint, h 
 	if r.Method != http.MethodHead && data != nil {
 		w.Write(data)
 	}
+}
+
+// drop closes the request's connection without an answer.
+func drop(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // net/http closes the connection
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
 }
 
 // etagMatch implements If-None-Match's weak comparison.
