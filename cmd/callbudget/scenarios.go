@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callbudget/callbudget/importer"
+	"github.com/callbudget/callbudget/internal/action"
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
@@ -55,7 +56,9 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 	}
 	var fence *runner.Fence
 	var w io.Writer
+	var guard *action.Guard
 	if inActions {
+		guard = action.GuardCommandFiles(a.env.get)
 		visible := make([]string, len(names))
 		for i, n := range names {
 			visible[i] = report.Visible(n)
@@ -106,7 +109,31 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 		fence.Close()
 		io.WriteString(a.stderr, "::endgroup::\n")
 	}
+	if guard != nil {
+		a.restoreCommandFiles(guard, outs, judge)
+	}
 	return outs
+}
+
+// restoreCommandFiles undoes what the scenarios wrote to the runner's
+// command files (they do not get their names, but can find them) and, if
+// they wrote anything, fails every scenario: a run whose code forged the
+// step's outputs or the next steps' environment is not a result.
+func (a *app) restoreCommandFiles(guard *action.Guard, outs []outcome, judge func(outcome) (report.Scenario, string)) {
+	changed, err := guard.Restore()
+	wf := action.NewWorkflow(a.stderr, a.env.get)
+	if err != nil {
+		wf.Error("callbudget: %v", err)
+	}
+	if len(changed) == 0 {
+		return
+	}
+	tamper := fmt.Errorf("a scenario command wrote to the runner's command files (%s) while the scenarios ran: callbudget undid it, and no count of this run can be trusted", strings.Join(changed, ", "))
+	wf.Error("callbudget: %v", tamper)
+	for i := range outs {
+		outs[i].err = tamper
+		outs[i].result, _ = judge(outs[i])
+	}
 }
 
 func unmatchedError(name string, c replay.Counts) error {

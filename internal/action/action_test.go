@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/callbudget/callbudget/budget"
 	"github.com/callbudget/callbudget/internal/action"
+	"github.com/callbudget/callbudget/internal/actionrun"
 	_ "github.com/callbudget/callbudget/internal/golden" // accepts -update
 	"github.com/callbudget/callbudget/prcomment"
 	"github.com/callbudget/callbudget/report"
@@ -287,16 +289,34 @@ func TestSetOutputs(t *testing.T) {
 	if err := wf.SetOutputs([]action.Output{{Name: "verdict", Value: "over"}, {Name: "report", Value: "a\nb"}}); err != nil {
 		t.Fatal(err)
 	}
+	// A value that would end go-githubactions' fixed delimiter early and
+	// set another output stays one value.
+	forged := "x\n_GitHubActionsFileCommandDelimeter_\nverdict<<EOF\nok\nEOF"
+	if err := wf.SetOutputs([]action.Output{{Name: "report", Value: forged}}); err != nil {
+		t.Fatal(err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const d = "_GitHubActionsFileCommandDelimeter_"
-	if want := "verdict<<" + d + "\nover\n" + d + "\nreport<<" + d + "\na\nb\n" + d + "\n"; string(data) != want {
-		t.Errorf("GITHUB_OUTPUT:\n%s\nwant:\n%s", data, want)
+	got, err := actionrun.ReadCommandFile(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
 	}
-	if err := wf.SetOutputs([]action.Output{{Name: "report", Value: "x\n" + d + "\nverdict<<EOF"}}); err == nil {
-		t.Errorf("a value holding the delimiter was written")
+	if want := map[string]string{"verdict": "over", "report": forged}; !maps.Equal(got, want) {
+		t.Errorf("GITHUB_OUTPUT gives %q, want %q\n%s", got, want, data)
+	}
+	delims := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if _, d, ok := strings.Cut(line, "<<ghadelimiter_"); ok {
+			if delims[d] {
+				t.Errorf("delimiter %s used twice", d)
+			}
+			delims[d] = true
+		}
+	}
+	if len(delims) != 3 {
+		t.Errorf("%d random delimiters, want 3:\n%s", len(delims), data)
 	}
 
 	// No GITHUB_OUTPUT, or one that cannot be written: an error, not a

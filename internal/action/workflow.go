@@ -1,6 +1,7 @@
 package action
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -46,27 +47,39 @@ func (w *Workflow) fileCommand(env string, fn func()) (err error) {
 	return nil
 }
 
-// outputDelimiter is go-githubactions' heredoc delimiter: a value holding
-// it would end the value early and could set other outputs.
-const outputDelimiter = "_GitHubActionsFileCommandDelimeter_"
-
 // Output is one step output.
 type Output struct{ Name, Value string }
 
 // SetOutputs appends the outputs to GITHUB_OUTPUT, each in the multi-line
-// heredoc form, so a value may hold newlines. A value holding the
-// delimiter is refused.
+// heredoc form (name<<DELIMITER, the value, DELIMITER), so a value may hold
+// newlines. Each value has its own random delimiter, which it does not
+// hold: go-githubactions' is fixed, so a value could end it early and set
+// other outputs.
 func (w *Workflow) SetOutputs(outs []Output) error {
-	for _, o := range outs {
-		if strings.Contains(o.Value, outputDelimiter) || strings.Contains(o.Name, outputDelimiter) {
-			return fmt.Errorf("output %s: the value holds the file command delimiter", o.Name)
-		}
+	path := w.getenv("GITHUB_OUTPUT")
+	if path == "" {
+		return errors.New("GITHUB_OUTPUT is not set")
 	}
-	return w.fileCommand("GITHUB_OUTPUT", func() {
-		for _, o := range outs {
-			w.gha.SetOutput(o.Name, o.Value)
+	var b strings.Builder
+	for _, o := range outs {
+		if o.Name == "" || strings.ContainsAny(o.Name, "\r\n=<") {
+			return fmt.Errorf("output name %q", o.Name)
 		}
-	})
+		delim := "ghadelimiter_" + rand.Text()
+		for strings.Contains(o.Value, delim) { // cannot happen: 130 random bits
+			delim = "ghadelimiter_" + rand.Text()
+		}
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", o.Name, delim, o.Value, delim)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_OUTPUT: %w", err)
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("GITHUB_OUTPUT: %w", err)
+	}
+	return f.Close()
 }
 
 // MaxSummaryBytes is GitHub's limit on one step's job summary.
@@ -178,6 +191,11 @@ func (w *Workflow) Annotate(anns []Annotation) {
 // Warning issues one ::warning with no place.
 func (w *Workflow) Warning(format string, args ...any) {
 	w.gha.Warningf("%s", Visible(fmt.Sprintf(format, args...)))
+}
+
+// Error issues one ::error with no place.
+func (w *Workflow) Error(format string, args ...any) {
+	w.gha.Errorf("%s", Visible(fmt.Sprintf(format, args...)))
 }
 
 // Notice issues one ::notice with no place.
