@@ -2,14 +2,17 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
@@ -23,11 +26,19 @@ const DefaultMaxBytes = 64 << 20
 // Errors a cassette can fail with. A *LoadError wraps one of them (or an
 // error from the file system, such as fs.ErrNotExist); test with errors.Is.
 var (
-	ErrEmpty       = errors.New("cassette is empty")
-	ErrTooLarge    = errors.New("cassette is larger than the size cap")
-	ErrVersion     = fmt.Errorf("unsupported cassette version (callbudget reads go-vcr v3 cassettes, version: %d)", cassette.CassetteFormatV2)
-	ErrSyntax      = errors.New("not valid YAML")
-	ErrInvalid     = errors.New("invalid cassette")
+	ErrEmpty    = errors.New("cassette is empty")
+	ErrTooLarge = errors.New("cassette is larger than the size cap")
+	ErrVersion  = fmt.Errorf("unsupported cassette version (callbudget reads go-vcr v3 cassettes, version: %d)", cassette.CassetteFormatV2)
+	ErrSyntax   = errors.New("not valid YAML")
+	ErrInvalid  = errors.New("invalid cassette")
+	// ErrAlias: the cassette holds a YAML anchor or alias. go-vcr never
+	// writes them, and refusing them before anything expands them is what
+	// keeps a small file from standing for billions of nodes. Wrapped
+	// together with ErrInvalid.
+	ErrAlias = errors.New("YAML anchors and aliases are not allowed in a cassette")
+	// ErrNotRegular: the path names a named pipe, a device, a socket or
+	// a folder, not a file Load can read to its end.
+	ErrNotRegular  = errors.New("not a regular file")
 	errInteraction = errors.New("invalid interaction")
 )
 
@@ -96,23 +107,74 @@ func (c *Cassette) Line(i int) int {
 
 // Load reads and validates the go-vcr v3 cassette at path. Unlike go-vcr's
 // cassette.Load it takes the path as given (no ".yaml" appended), caps the
-// size, and says which line is wrong.
+// size, reads only a regular file (a named pipe or a device is refused at
+// once, not waited on) and says which line is wrong.
 func Load(path string, opts LoadOptions) (*Cassette, error) {
-	f, err := os.Open(path)
+	return load(context.Background(), path, opts)
+}
+
+// LoadContext is Load that gives up as soon as ctx is done, with a
+// *LoadError wrapping ctx.Err(). yaml.v3 cannot be stopped in the middle of
+// a parse, so the load goes on in the background until its next check of
+// ctx (between reading, parsing, checking and decoding) and its result is
+// dropped: a command that exits on an interrupt loses nothing to it.
+func LoadContext(ctx context.Context, path string, opts LoadOptions) (*Cassette, error) {
+	return withContext(ctx, path, func(ctx context.Context) (*Cassette, error) { return load(ctx, path, opts) })
+}
+
+// ParseContext is Parse that gives up as soon as ctx is done, as
+// LoadContext does.
+func ParseContext(ctx context.Context, name string, data []byte, opts LoadOptions) (*Cassette, error) {
+	return withContext(ctx, name, func(ctx context.Context) (*Cassette, error) { return parse(ctx, name, data, opts) })
+}
+
+// withContext runs fn, returning at once when ctx is done before it has.
+func withContext(ctx context.Context, name string, fn func(context.Context) (*Cassette, error)) (*Cassette, error) {
+	if ctx.Done() == nil { // never canceled: no goroutine needed
+		return fn(ctx)
+	}
+	if ctx.Err() != nil {
+		return nil, interrupted(ctx, name)
+	}
+	type result struct {
+		c   *Cassette
+		err error
+	}
+	done := make(chan result, 1) // buffered: an abandoned load does not block
+	go func() {
+		c, err := fn(ctx)
+		done <- result{c, err}
+	}()
+	select {
+	case r := <-done:
+		return r.c, r.err
+	case <-ctx.Done():
+		return nil, interrupted(ctx, name)
+	}
+}
+
+// interrupted is the error of a load ctx stopped; it names the signal when
+// ctx came from signal.NotifyContext.
+func interrupted(ctx context.Context, name string) error {
+	return &LoadError{File: name, Interaction: -1,
+		Msg: fmt.Sprintf("interrupted while loading the cassette (%v)", context.Cause(ctx)), Err: ctx.Err()}
+}
+
+func load(ctx context.Context, path string, opts LoadOptions) (*Cassette, error) {
+	f, st, err := openRegular(path)
+	if errors.Is(err, ErrNotRegular) {
+		return nil, &LoadError{File: path, Interaction: -1, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrNotRegular}
+	}
 	if err != nil {
 		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + pathErrMsg(err), Err: err}
 	}
 	defer f.Close()
 	max := opts.maxBytes()
-	size := int64(0)
-	if st, err := f.Stat(); err == nil {
-		if st.Size() > max {
-			return nil, &LoadError{File: path, Interaction: -1,
-				Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (raise it with the size cap option)", st.Size(), max), Err: ErrTooLarge}
-		}
-		size = st.Size()
+	if st.Size() > max {
+		return nil, &LoadError{File: path, Interaction: -1,
+			Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (raise it with the size cap option)", st.Size(), max), Err: ErrTooLarge}
 	}
-	data, err := readCapped(f, size, max)
+	data, err := readCapped(f, st.Size(), max)
 	if err != nil {
 		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + pathErrMsg(err), Err: err}
 	}
@@ -120,7 +182,48 @@ func Load(path string, opts LoadOptions) (*Cassette, error) {
 		return nil, &LoadError{File: path, Interaction: -1,
 			Msg: fmt.Sprintf("cassette is over the %d-byte cap", max), Err: ErrTooLarge}
 	}
-	return Parse(path, data, opts)
+	f.Close() // the parse may take a while; the file is not needed for it
+	return parse(ctx, path, data, opts)
+}
+
+// openRegular opens path for reading if it is a regular file, and returns
+// what fstat says of it. O_NONBLOCK makes opening a named pipe that has no
+// writer return at once instead of waiting for one; fstat of what was
+// opened (not stat of the path, which may change in between) then refuses
+// anything that is not a regular file with an error wrapping ErrNotRegular
+// (and the FileInfo, to say what it is).
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, st, ErrNotRegular
+	}
+	return f, st, nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "an irregular file"
 }
 
 // readCapped reads f whole, as os.ReadFile does: into a buffer of the
@@ -157,8 +260,14 @@ func pathErrMsg(err error) string {
 var yamlLineRE = regexp.MustCompile(`line (\d+): `)
 
 // Parse validates data as a go-vcr v3 cassette; name is used in errors. It
-// never panics, whatever data holds.
-func Parse(name string, data []byte, opts LoadOptions) (c *Cassette, err error) {
+// never panics, whatever data holds. A YAML anchor or alias anywhere is
+// refused (ErrAlias) before anything is decoded: go-vcr never writes one,
+// and an alias bomb would otherwise cost what it expands to, not its size.
+func Parse(name string, data []byte, opts LoadOptions) (*Cassette, error) {
+	return parse(context.Background(), name, data, opts)
+}
+
+func parse(ctx context.Context, name string, data []byte, opts LoadOptions) (c *Cassette, err error) {
 	defer func() {
 		// yaml.v3 turns its own failures into errors; this is the last
 		// line of defence for anything it does not.
@@ -177,6 +286,12 @@ func Parse(name string, data []byte, opts LoadOptions) (c *Cassette, err error) 
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(name, err, ErrSyntax)
+	}
+	if alias, anchor := findAlias(&root); alias != nil || anchor != nil {
+		return nil, aliasError(name, alias, anchor)
+	}
+	if ctx.Err() != nil {
+		return nil, interrupted(ctx, name)
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
@@ -199,9 +314,6 @@ func Parse(name string, data []byte, opts LoadOptions) (c *Cassette, err error) 
 			Msg: fmt.Sprintf("version %q: %v", versionNode.Value, ErrVersion), Err: ErrVersion}
 	}
 	inode := mappingValue(doc, "interactions")
-	if inode != nil && inode.Kind == yaml.AliasNode {
-		inode = inode.Alias
-	}
 	if inode != nil && inode.Kind != yaml.SequenceNode && !(inode.Kind == yaml.ScalarNode && inode.Tag == "!!null") {
 		return nil, &LoadError{File: name, Line: inode.Line, Interaction: -1,
 			Msg: "interactions: must be a list", Err: ErrInvalid}
@@ -219,6 +331,9 @@ func Parse(name string, data []byte, opts LoadOptions) (c *Cassette, err error) 
 	vc.IsNew = false
 	if err := doc.Decode(vc); err != nil {
 		return nil, yamlError(name, err, ErrInvalid)
+	}
+	if ctx.Err() != nil {
+		return nil, interrupted(ctx, name)
 	}
 	c = &Cassette{Cassette: vc, Path: name, lines: lines}
 	for i, in := range vc.Interactions {
@@ -238,6 +353,42 @@ func Parse(name string, data []byte, opts LoadOptions) (c *Cassette, err error) 
 // errInteractionInvalid is what a bad interaction wraps; it is ErrInvalid to
 // callers.
 var errInteractionInvalid = fmt.Errorf("%w: %w", ErrInvalid, errInteraction)
+
+// errAliasInvalid is what an anchor or alias wraps: ErrInvalid and ErrAlias.
+var errAliasInvalid = fmt.Errorf("%w: %w", ErrInvalid, ErrAlias)
+
+// findAlias returns the first alias in document order, else the first
+// anchor, else nils. It follows no alias, so it costs the tree's own size
+// however much the aliases would expand to; an explicit stack keeps deep
+// nesting off the Go stack.
+func findAlias(root *yaml.Node) (alias, anchor *yaml.Node) {
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Kind == yaml.AliasNode {
+			return n, anchor
+		}
+		if n.Anchor != "" && anchor == nil {
+			anchor = n
+		}
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			stack = append(stack, n.Content[i])
+		}
+	}
+	return nil, anchor
+}
+
+// aliasError names the alias (what would expand), or the anchor when the
+// file has no alias.
+func aliasError(name string, alias, anchor *yaml.Node) error {
+	if alias != nil {
+		return &LoadError{File: name, Line: alias.Line, Interaction: -1,
+			Msg: fmt.Sprintf("YAML alias *%s: cassettes are written without aliases (go-vcr never writes them); refusing it", alias.Value), Err: errAliasInvalid}
+	}
+	return &LoadError{File: name, Line: anchor.Line, Interaction: -1,
+		Msg: fmt.Sprintf("YAML anchor &%s: cassettes are written without anchors (go-vcr never writes them); refusing it", anchor.Anchor), Err: errAliasInvalid}
+}
 
 func yamlError(name string, err error, kind error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,7 +119,7 @@ func TestLoadBad(t *testing.T) {
 		{name: "status out of range", content: badInteraction("code: 200", "code: 42"), is: replay.ErrInvalid, want: []string{".yaml:17: interaction 0: response.code 42 is not an HTTP status"}},
 		{name: "missing response code", content: badInteraction("        code: 200\n", ""), is: replay.ErrInvalid, want: []string{"interaction 0: response.code 0 is not an HTTP status"}},
 		{name: "over the size cap", content: goodCassette, max: 100, is: replay.ErrTooLarge, want: []string{"over the 100-byte cap"}},
-		{name: "alias bomb", content: aliasBomb, is: replay.ErrInvalid, want: []string{".yaml:9: cannot unmarshal !!seq into cassette.Interaction"}},
+		{name: "alias bomb", content: aliasBomb, is: replay.ErrAlias, want: []string{".yaml:3: YAML alias *a: cassettes are written without aliases (go-vcr never writes them); refusing it"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,9 +157,8 @@ func TestLoadBad(t *testing.T) {
 	}
 }
 
-// aliasBomb is the billion-laughs shape. The node tree keeps aliases
-// unexpanded and go-vcr's typed fields refuse nested lists, so it fails
-// at once instead of expanding.
+// aliasBomb is the billion-laughs shape. Its first alias is refused before
+// anything is decoded.
 const aliasBomb = `version: 2
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -175,7 +175,81 @@ func TestLoadDirectory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	_, err := replay.Load(dir, replay.LoadOptions{})
-	if err == nil || !strings.HasPrefix(err.Error(), dir+": ") {
-		t.Fatalf("Load(dir) = %v, want an error naming %s", err, dir)
+	if err == nil || err.Error() != dir+": not a regular file (a directory)" || !errors.Is(err, replay.ErrNotRegular) {
+		t.Fatalf("Load(dir) = %v, want %s: not a regular file (a directory)", err, dir)
+	}
+}
+
+// TestParseRefusesAliases: go-vcr never writes an anchor or an alias, so
+// a cassette holding one is refused, naming the alias (or, when there is
+// none, the anchor) and its line, before anything is decoded.
+func TestParseRefusesAliases(t *testing.T) {
+	t.Parallel()
+	interaction := func(headers string) string {
+		return "version: 2\ninteractions:\n  - request:\n      method: GET\n      url: https://api.github.com/user\n" +
+			"      headers:\n" + headers + "    response:\n      code: 200\n"
+	}
+	tests := []struct {
+		name, content, want string
+	}{
+		{"alias of a header list", interaction("        A: &h [x, y]\n        B: *h\n"), "x.yaml:8: YAML alias *h: cassettes are written without aliases (go-vcr never writes them); refusing it"},
+		{"anchor alone", interaction("        A: &h [x, y]\n"), "x.yaml:7: YAML anchor &h: cassettes are written without anchors (go-vcr never writes them); refusing it"},
+		{"alias of an interaction", "version: 2\nx: &i {request: {method: GET, url: 'https://api.github.com/'}, response: {code: 200}}\ninteractions: [*i, *i]\n", "x.yaml:3: YAML alias *i:"},
+		{"merge key", "version: 2\nx: &r {method: GET}\ninteractions:\n  - request: {<<: *r, url: 'https://api.github.com/'}\n    response: {code: 200}\n", "x.yaml:4: YAML alias *r:"},
+		{"interactions an alias", "version: 2\nx: &l []\ninteractions: *l\n", "x.yaml:3: YAML alias *l:"},
+		{"recursive alias", "version: 2\ninteractions: &l [*l]\n", "x.yaml:2: YAML alias *l:"},
+		{"billion laughs", aliasBomb, "x.yaml:3: YAML alias *a:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := replay.Parse("x.yaml", []byte(tt.content), replay.LoadOptions{})
+			if err == nil {
+				t.Fatalf("Parse = %d interactions, want an error", len(c.Interactions))
+			}
+			if !errors.Is(err, replay.ErrAlias) || !errors.Is(err, replay.ErrInvalid) {
+				t.Errorf("error %q is not ErrAlias and ErrInvalid", err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("error %q\nwant it to start %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// aliasBombMB is a 1 MB cassette of the shape that took callbudget run 70 s
+// and 4 GB before aliases were refused: one header list of 20,000 items
+// and 70,000 more headers aliasing it, 1.4 billion strings once expanded.
+// yaml.v3's own guard does not catch it (few aliases per decoded node).
+func aliasBombMB() []byte {
+	var b strings.Builder
+	b.WriteString("version: 2\ninteractions:\n  - request:\n      method: GET\n      url: https://api.github.com/user\n      headers:\n        A: &a [x")
+	b.WriteString(strings.Repeat(",x", 19_999))
+	b.WriteString("]\n")
+	for i := 0; b.Len() < 1<<20; i++ {
+		b.WriteString("        K" + strconv.Itoa(i) + ": *a\n")
+	}
+	b.WriteString("    response:\n      code: 200\n")
+	return []byte(b.String())
+}
+
+func TestParseAliasBombMB(t *testing.T) {
+	t.Parallel()
+	_, err := replay.Parse("bomb.yaml", aliasBombMB(), replay.LoadOptions{})
+	if want := "bomb.yaml:8: YAML alias *a: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Parse = %v, want %s…", err, want)
+	}
+}
+
+// BenchmarkParseAliasBomb: the 1 MB bomb is refused at the cost of parsing
+// 1 MB of YAML into nodes, about 130 ms on a 2-CPU CI machine (go test -bench ParseAliasBomb
+// ./replay/), where decoding it ran for minutes.
+func BenchmarkParseAliasBomb(b *testing.B) {
+	data := aliasBombMB()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := replay.Parse("bomb.yaml", data, replay.LoadOptions{}); !errors.Is(err, replay.ErrAlias) {
+			b.Fatal(err)
+		}
 	}
 }
