@@ -44,6 +44,11 @@ type Meta struct {
 	// [Changed]). A body with no metadata counts as changed, so that mode
 	// on-change brings it up to date.
 	Changed bool
+	// Stale says the body carries the banner saying its counts are out of
+	// date: the pull request's head moved past HeadSHA while the run for
+	// it posted them ([Post]). Mode on-change then updates it even when
+	// nothing changed.
+	Stale bool
 }
 
 func metaLine(head string, changed bool) string {
@@ -85,6 +90,8 @@ func ParseMeta(body string) (Meta, bool) {
 			if b, err := strconv.ParseBool(v); err == nil {
 				m.Changed = b
 			}
+		case "stale":
+			m.Stale, _ = strconv.ParseBool(v)
 		}
 	}
 	return m, true

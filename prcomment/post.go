@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -101,14 +102,22 @@ type Options struct {
 type Result struct {
 	// Action is "created", "updated", "unchanged" (the comment already
 	// says this), "skipped" (the mode says not to comment) or "stale"
-	// (the pull request's head has moved past HeadSHA, and the comment is
-	// for another head: nothing written).
+	// (the pull request's head had moved past HeadSHA: this run's counts
+	// are not posted, and a warning says so).
 	Action    string
 	CommentID int64
 	URL       string
-	// Deleted lists the duplicate comments removed.
-	Deleted  []int64
-	Warnings []string
+	// Deleted lists the duplicate comments removed, ours among them when
+	// another run had created the sticky comment first.
+	Deleted []int64
+	// Head is the pull request's head SHA as Post last read it; "" when
+	// it did not read the pull request (nothing to write).
+	Head string
+	// MarkedStale says the pull request's head moved while Post wrote:
+	// the comment it wrote now starts with a banner saying its counts are
+	// for HeadSHA and the head is now Head. A warning says so too.
+	MarkedStale bool
+	Warnings    []string
 }
 
 // Actions of a Result.
@@ -127,17 +136,20 @@ const githubMaxBody = 65536
 //
 // It lists every page of the pull request's comments (100 a page) and
 // keeps those whose first line is Marker(Key) and whose author is
-// Author, oldest first. Then, as Mode and Changed say: nothing
-// ("skipped"); a new comment ("created"); or the oldest one edited in
-// place ("updated", or "unchanged" when it already has this body, with no
-// request) and the others, left by two runs racing, deleted. When one of
-// them is for another head SHA, the pull request is read first and
-// nothing is written unless HeadSHA is still its head ("stale").
-//
-// The API calls: one list call per 100 comments on the pull request; one
-// GET of the pull request when an existing comment is for another head;
-// one POST or PATCH; one DELETE per duplicate. So 2 to create, 2 to
-// update for the same head (1 when unchanged), 3 to update after a push.
+// Author, oldest first (by created_at, then id): the oldest is the
+// sticky comment, the others duplicates. Then, as Mode and Changed say:
+// nothing ("skipped"); nothing when the sticky comment already has this
+// body ("unchanged"); or a write. Before writing it reads the pull
+// request, and writes nothing unless HeadSHA is still its head
+// ("stale"). It edits the sticky comment in place ("updated"), or
+// creates one ("created") and lists again: when another run created one
+// first, that older comment is kept and gets this body (its head read
+// again first), and ours is deleted. After writing it reads the pull
+// request again: when the head moved meanwhile, what it wrote may have
+// overwritten a newer run's, so it reads the comment back and, unless a
+// run for the new head has posted there since, marks it out of date
+// with a banner (MarkedStale). Duplicates are deleted last. Package
+// doc.go counts the calls.
 func Post(ctx context.Context, body string, o Options) (Result, error) {
 	if o.Mode == "" {
 		o.Mode = ModeAuto
@@ -165,6 +177,9 @@ type poster struct {
 	res  Result
 	// shortened is set once Shorten has been used.
 	shortened bool
+	// created is set once this Post has created a comment: a comment
+	// deleted under it is then not posted anew a second time.
+	created bool
 }
 
 func newPoster(o Options) (*poster, error) {
@@ -218,7 +233,7 @@ func (p *poster) post(ctx context.Context, body string) (Result, error) {
 	if !p.wanted(found) {
 		p.res.Action = ActionSkipped
 		if len(found) > 0 {
-			p.res.CommentID, p.res.URL = found[0].c.GetID(), found[0].c.GetHTMLURL()
+			p.setComment(found[0].c)
 		}
 		return p.res, nil
 	}
@@ -227,35 +242,33 @@ func (p *poster) post(ctx context.Context, body string) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if len(found) > 0 && normalizeNewlines(found[0].c.GetBody()) == body {
+		p.res.Action = ActionUnchanged
+		p.setComment(found[0].c)
+		p.removeAll(ctx, found[1:])
+		return p.res, nil
+	}
+
+	now, err := p.headNow(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if now != p.head {
+		// Nothing is written, nor deleted: the run for the new head
+		// tidies up.
+		if len(found) > 0 {
+			p.setComment(found[0].c)
+		}
+		p.stale(now)
+		return p.res, nil
+	}
 	if len(found) == 0 {
 		return p.res, p.create(ctx, body)
 	}
-
-	for _, f := range found {
-		if f.meta.HeadSHA != p.head {
-			stale, err := p.stale(ctx)
-			if err != nil {
-				return Result{}, err
-			}
-			if stale {
-				p.res.Action = ActionStale
-				p.res.CommentID, p.res.URL = found[0].c.GetID(), found[0].c.GetHTMLURL()
-				return p.res, nil
-			}
-			break
-		}
-	}
-
-	sticky := found[0].c
-	if normalizeNewlines(sticky.GetBody()) == body {
-		p.res.Action = ActionUnchanged
-		p.res.CommentID, p.res.URL = sticky.GetID(), sticky.GetHTMLURL()
-	} else if err := p.edit(ctx, sticky.GetID(), body); err != nil {
+	if err := p.update(ctx, found[0], body); err != nil {
 		return Result{}, err
 	}
-	for _, f := range found[1:] {
-		p.remove(ctx, f.c.GetID())
-	}
+	p.removeAll(ctx, found[1:])
 	return p.res, nil
 }
 
@@ -265,7 +278,7 @@ func (p *poster) wanted(found []ours) bool {
 	case ModeAlways:
 		return true
 	case ModeOnChange:
-		return p.o.Changed || len(found) > 0 && found[0].meta.Changed
+		return p.o.Changed || len(found) > 0 && (found[0].meta.Changed || found[0].meta.Stale)
 	}
 	return p.o.Changed || len(found) > 0
 }
@@ -298,18 +311,24 @@ func (p *poster) find(ctx context.Context) ([]ours, error) {
 		}
 		opts.Page = resp.NextPage
 	}
+	sortOldestFirst(found)
+	return found, nil
+}
+
+// sortOldestFirst orders comments by created_at, then id (GitHub's ids
+// grow): every run sorting the same comments picks the same oldest.
+func sortOldestFirst(found []ours) {
 	slices.SortStableFunc(found, func(a, b ours) int {
 		if c := a.c.GetCreatedAt().Compare(b.c.GetCreatedAt().Time); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.c.GetID(), b.c.GetID())
 	})
-	return found, nil
 }
 
-// stale reads the pull request: a run whose head is no longer the pull
-// request's must not overwrite a comment for another head.
-func (p *poster) stale(ctx context.Context) (bool, error) {
+// headNow reads the pull request's head SHA, lowercased, and keeps it
+// in the Result.
+func (p *poster) headNow(ctx context.Context) (string, error) {
 	var pr *github.PullRequest
 	err := p.call(ctx, "get pull request "+p.pr(), func(gh *github.Client) (*github.Response, error) {
 		var resp *github.Response
@@ -318,62 +337,217 @@ func (p *poster) stale(ctx context.Context) (bool, error) {
 		return resp, err
 	})
 	if err != nil {
-		return false, err
+		return "", err
 	}
-	return !strings.EqualFold(pr.GetHead().GetSHA(), p.head), nil
+	p.res.Head = strings.ToLower(pr.GetHead().GetSHA())
+	return p.res.Head, nil
 }
 
+// stale records that this run's counts are not posted: the head is now.
+func (p *poster) stale(now string) {
+	p.res.Action = ActionStale
+	p.res.Warnings = append(p.res.Warnings, staleWarning(now, p.head))
+}
+
+// create posts a new comment, the head having just been read. Two first
+// runs racing both find no comment and both create one: so it lists
+// again, and when an older comment of ours is there, that one is kept,
+// gets body (if the head is still HeadSHA) and ours is deleted. Every
+// run of a race agrees on which comment is the oldest, and none deletes
+// it, so a race ends with exactly one.
 func (p *poster) create(ctx context.Context, body string) error {
+	c, written, err := p.write(ctx, 0, body, p.shortenOnce())
+	if err != nil {
+		return err
+	}
+	p.created = true
+	p.res.Action = ActionCreated
+	p.setComment(c)
+
+	mine := ours{c: c}
+	mine.meta, _ = ParseMeta(written)
+	found, err := p.find(ctx)
+	if err != nil {
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("created comment %d, but could not list the comments again to look for a duplicate from a run racing this one: %v", c.GetID(), err))
+		found = nil
+	}
+	if !slices.ContainsFunc(found, func(f ours) bool { return f.c.GetID() == c.GetID() }) {
+		// GitHub's list can lag a write by a moment.
+		found = append(found, mine)
+		sortOldestFirst(found)
+	}
+	keep, others := found[0], found[1:]
+	now, err := p.headNow(ctx)
+	if err != nil {
+		return fmt.Errorf("created comment %d, but could not read the head again: %w", c.GetID(), err)
+	}
+	if keep.c.GetID() == c.GetID() {
+		if now != p.head {
+			if err := p.markStale(ctx, c.GetID(), written, now); err != nil {
+				return err
+			}
+		}
+		p.removeAll(ctx, others)
+		return nil
+	}
+
+	// Another run created the sticky comment first: it is the one to keep.
+	p.setComment(keep.c)
+	switch {
+	case now != p.head:
+		p.stale(now)
+	case normalizeNewlines(keep.c.GetBody()) == written:
+		p.res.Action = ActionUnchanged
+	default:
+		err := p.update(ctx, keep, written)
+		if statusOf(err) == http.StatusNotFound {
+			// Deleted since we listed it: ours is the one left.
+			p.res.Action = ActionCreated
+			p.setComment(c)
+			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("comment %d was deleted while this run updated it: kept the new one", keep.c.GetID()))
+			rest := slices.DeleteFunc(slices.Clone(others), func(f ours) bool { return f.c.GetID() == c.GetID() })
+			p.removeAll(ctx, rest)
+			return p.recheck(ctx, c.GetID(), written)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	p.removeAll(ctx, others)
+	return nil
+}
+
+// update edits the sticky comment k in place, the head having just been
+// read, then reads the head again. A comment deleted meanwhile (404) is
+// posted anew, once.
+func (p *poster) update(ctx context.Context, k ours, body string) error {
+	if m := k.meta; m.HeadSHA != "" && m.HeadSHA != p.head && m.HeadSHA == p.res.Head {
+		// A run for the current head has posted: never overwrite it
+		// (unreachable while the head just read is HeadSHA; kept so
+		// that no path can).
+		p.stale(p.res.Head)
+		return nil
+	}
+	c, written, err := p.write(ctx, k.c.GetID(), body, p.shortenOnce())
+	switch {
+	case statusOf(err) == http.StatusNotFound && !p.created:
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("comment %d was deleted while this run updated it: posted a new one", k.c.GetID()))
+		return p.create(ctx, written)
+	case err != nil:
+		return err
+	}
+	p.res.Action = ActionUpdated
+	p.setComment(c)
+	return p.recheck(ctx, c.GetID(), written)
+}
+
+// recheck reads the head again after writing body into comment id; when
+// it moved meanwhile, the comment is marked out of date.
+func (p *poster) recheck(ctx context.Context, id int64, body string) error {
+	now, err := p.headNow(ctx)
+	if err != nil {
+		return fmt.Errorf("wrote comment %d, but could not read the head again: %w", id, err)
+	}
+	if now == p.head {
+		return nil
+	}
+	return p.markStale(ctx, id, body, now)
+}
+
+// markStale handles a head that moved to now while this run wrote body
+// into comment id: the write may have landed after a newer run's, so
+// that the comment shows this run's counts as if they were the new
+// head's. It reads the comment back: when a run for now has written it
+// since, it is left alone; otherwise it gets body with the stale banner.
+// (GitHub has no conditional write for comments: a run for now writing
+// between the read and the banner's PATCH is overwritten by the banner,
+// which still never shows old counts as current.)
+func (p *poster) markStale(ctx context.Context, id int64, body, now string) error {
+	var cur *github.IssueComment
+	err := p.call(ctx, fmt.Sprintf("get comment %d on %s", id, p.pr()), func(gh *github.Client) (*github.Response, error) {
+		var resp *github.Response
+		var err error
+		cur, resp, err = gh.Issues.GetComment(ctx, p.o.Owner, p.o.Repo, id)
+		return resp, err
+	})
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s, and comment %d is gone", short(now), short(p.head), id))
+		return nil
+	case err != nil:
+		return fmt.Errorf("the pull request's head moved to %s while this run posted its results for %s; could not mark them out of date: %w", short(now), short(p.head), err)
+	}
+	if m, ok := ParseMeta(cur.GetBody()); ok && m.HeadSHA != "" && m.HeadSHA != p.head && m.HeadSHA == now {
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s; a run for %s has posted since, so the comment is left as it is", short(now), short(p.head), short(now)))
+		return nil
+	}
+	bannered := withStaleBanner(body, p.head, now)
+	if normalizeNewlines(cur.GetBody()) != bannered {
+		truncate := func(b string) (string, error) { return Truncate(b, len(b)/2), nil }
+		_, _, err := p.write(ctx, id, bannered, truncate)
+		switch {
+		case statusOf(err) == http.StatusNotFound:
+			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s, and comment %d is gone", short(now), short(p.head), id))
+			return nil
+		case err != nil:
+			return fmt.Errorf("the pull request's head moved to %s while this run posted its results for %s; could not mark them out of date: %w", short(now), short(p.head), err)
+		}
+	}
+	p.res.MarkedStale = true
+	p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s: the comment now says they are out of date (re-run the check for %s)", short(now), short(p.head), short(now)))
+	return nil
+}
+
+// write creates a comment (id 0) or edits comment id with body; when
+// GitHub refuses body as too long, it tries once more with
+// shorten(body), if shorten is not nil. It returns the body it last
+// sent.
+func (p *poster) write(ctx context.Context, id int64, body string, shorten func(string) (string, error)) (*github.IssueComment, string, error) {
+	what := "create comment on " + p.pr()
+	if id != 0 {
+		what = fmt.Sprintf("edit comment %d on %s", id, p.pr())
+	}
 	for {
 		var c *github.IssueComment
-		err := p.call(ctx, "create comment on "+p.pr(), func(gh *github.Client) (*github.Response, error) {
+		err := p.call(ctx, what, func(gh *github.Client) (*github.Response, error) {
 			var resp *github.Response
 			var err error
-			c, resp, err = gh.Issues.CreateComment(ctx, p.o.Owner, p.o.Repo, p.o.Number, &github.IssueComment{Body: &body})
+			if id == 0 {
+				c, resp, err = gh.Issues.CreateComment(ctx, p.o.Owner, p.o.Repo, p.o.Number, &github.IssueComment{Body: &body})
+			} else {
+				c, resp, err = gh.Issues.EditComment(ctx, p.o.Owner, p.o.Repo, id, &github.IssueComment{Body: &body})
+			}
 			return resp, err
 		})
 		switch {
-		case err != nil && tooLong(err) && !p.shortened:
-			if body, err = p.shorten(body); err != nil {
-				return err
+		case err != nil && tooLong(err) && shorten != nil:
+			if body, err = shorten(body); err != nil {
+				return nil, body, err
 			}
+			shorten = nil
 			continue
 		case err != nil && tooLong(err):
-			return fmt.Errorf("%w (even after shortening it once)", err)
+			return nil, body, fmt.Errorf("%w (even after shortening it once)", err)
 		case err != nil:
-			return err
+			return nil, body, err
 		}
-		p.res.Action, p.res.CommentID, p.res.URL = ActionCreated, c.GetID(), c.GetHTMLURL()
-		return nil
+		return c, body, nil
 	}
 }
 
-func (p *poster) edit(ctx context.Context, id int64, body string) error {
-	for {
-		var c *github.IssueComment
-		err := p.call(ctx, fmt.Sprintf("edit comment %d on %s", id, p.pr()), func(gh *github.Client) (*github.Response, error) {
-			var resp *github.Response
-			var err error
-			c, resp, err = gh.Issues.EditComment(ctx, p.o.Owner, p.o.Repo, id, &github.IssueComment{Body: &body})
-			return resp, err
-		})
-		switch {
-		case err != nil && tooLong(err) && !p.shortened:
-			if body, err = p.shorten(body); err != nil {
-				return err
-			}
-			continue
-		case err != nil && tooLong(err):
-			return fmt.Errorf("%w (even after shortening it once)", err)
-		case statusOf(err) == 404:
-			// Deleted since we listed it: post a new one.
-			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("comment %d was deleted while this run updated it: posted a new one", id))
-			return p.create(ctx, body)
-		case err != nil:
-			return err
-		}
-		p.res.Action, p.res.CommentID, p.res.URL = ActionUpdated, c.GetID(), c.GetHTMLURL()
+// shortenOnce is p.shorten until it has been used: Options.Shorten is
+// called at most once a Post.
+func (p *poster) shortenOnce() func(string) (string, error) {
+	if p.shortened {
 		return nil
+	}
+	return p.shorten
+}
+
+// removeAll deletes duplicates.
+func (p *poster) removeAll(ctx context.Context, dups []ours) {
+	for _, d := range dups {
+		p.remove(ctx, d.c.GetID())
 	}
 }
 
@@ -386,11 +560,15 @@ func (p *poster) remove(ctx context.Context, id int64) {
 	switch {
 	case err == nil:
 		p.res.Deleted = append(p.res.Deleted, id)
-	case statusOf(err) == 404:
+	case statusOf(err) == http.StatusNotFound:
 		// Another run deleted it first.
 	default:
 		p.res.Warnings = append(p.res.Warnings, err.Error())
 	}
+}
+
+func (p *poster) setComment(c *github.IssueComment) {
+	p.res.CommentID, p.res.URL = c.GetID(), c.GetHTMLURL()
 }
 
 func (p *poster) shorten(body string) (string, error) {

@@ -154,7 +154,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, _ []int64) {
 				cs := e.comments()
 				if len(cs) != 2 || cs[1].User != bot || cs[1].Body != body(headSHA) || cs[1].ID != res.CommentID {
@@ -171,7 +171,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed(bot, okBody(headSHA))}
 			},
 			wantAction:   "updated",
-			wantRequests: []string{list, edit},
+			wantRequests: []string{list, getPull, edit, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if cs := e.comments(); len(cs) != 1 || cs[0].ID != ids[0] || cs[0].Body != body(headSHA) || res.CommentID != ids[0] {
 					t.Errorf("comments = %+v", cs)
@@ -184,7 +184,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed(bot, body(oldSHA))}
 			},
 			wantAction:   "updated",
-			wantRequests: []string{list, getPull, edit},
+			wantRequests: []string{list, getPull, edit, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if cs := e.comments(); len(cs) != 1 || cs[0].Body != body(headSHA) {
 					t.Errorf("comments = %+v", cs)
@@ -231,7 +231,7 @@ func TestPost(t *testing.T) {
 				return []int64{id}
 			},
 			wantAction:   "updated",
-			wantRequests: []string{list, listPath + "?page=2&per_page=100", edit},
+			wantRequests: []string{list, listPath + "?page=2&per_page=100", getPull, edit, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				cs := e.comments()
 				if len(cs) != 120 || res.CommentID != ids[0] {
@@ -250,7 +250,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed("mallory", okBody(headSHA)), e.seed("github-actions", okBody(headSHA))}
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				cs := e.comments()
 				if len(cs) != 3 || cs[0].Body != okBody(headSHA) || cs[1].Body != okBody(headSHA) || cs[2].User != bot {
@@ -264,7 +264,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed(bot, okBody(headSHA)), e.seed(bot, okBody(headSHA))}
 			},
 			wantAction:   "updated",
-			wantRequests: []string{list, edit, del},
+			wantRequests: []string{list, getPull, edit, getPull, del},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				cs := e.comments()
 				if len(cs) != 1 || cs[0].ID != ids[0] || cs[0].Body != body(headSHA) {
@@ -305,7 +305,7 @@ func TestPost(t *testing.T) {
 			name: "read-only token on create", mode: prcomment.ModeAuto, changed: true,
 			arrange:      func(e *env) []int64 { e.fake.SetReadOnly(true); return nil },
 			wantErr:      prcomment.ErrReadOnly,
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create},
 		},
 		{
 			name: "read-only token on update", mode: prcomment.ModeAuto, changed: true,
@@ -314,7 +314,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed(bot, okBody(headSHA))}
 			},
 			wantErr:      prcomment.ErrReadOnly,
-			wantRequests: []string{list, edit},
+			wantRequests: []string{list, getPull, edit},
 		},
 		{
 			name: "locked conversation", mode: prcomment.ModeAuto, changed: true,
@@ -323,7 +323,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantErr:      prcomment.ErrLocked,
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create},
 		},
 		{
 			name: "404 on edit: deleted meanwhile, so create", mode: prcomment.ModeAuto, changed: true,
@@ -333,7 +333,7 @@ func TestPost(t *testing.T) {
 			wrap: deleteBeforeFirstPatch,
 			// The DELETE is the other actor's.
 			wantAction:   "created",
-			wantRequests: []string{list, del, edit, create},
+			wantRequests: []string{list, getPull, del, edit, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				cs := e.comments()
 				if len(cs) != 1 || cs[0].ID == ids[0] || cs[0].Body != body(headSHA) || len(res.Warnings) != 1 {
@@ -351,7 +351,7 @@ func TestPost(t *testing.T) {
 				}
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, create, create},
+			wantRequests: []string{list, getPull, create, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				cs := e.comments()
 				if len(cs) != 1 || len(cs[0].Body) > 3500 || !strings.HasPrefix(cs[0].Body, prcomment.Marker(key)+"\n") {
@@ -370,7 +370,7 @@ func TestPost(t *testing.T) {
 				return []int64{e.seed(bot, okBody(headSHA))}
 			},
 			wantAction:   "updated",
-			wantRequests: []string{list, edit, edit},
+			wantRequests: []string{list, getPull, edit, edit, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if cs := e.comments(); len(cs) != 1 || !strings.Contains(cs[0].Body, "the rest of this report was left out") {
 					t.Errorf("comments = %+v", cs)
@@ -382,7 +382,7 @@ func TestPost(t *testing.T) {
 			fake:         fakegithub.Options{MaxCommentBody: 1000},
 			body:         prcomment.Render(bigReport(100), prcomment.RenderOptions{Key: key, HeadSHA: headSHA}),
 			wantErrText:  "even after shortening it once",
-			wantRequests: []string{list, create, create},
+			wantRequests: []string{list, getPull, create, create},
 		},
 		{
 			name: "500 twice, then created", mode: prcomment.ModeAuto, changed: true,
@@ -391,7 +391,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, create, create, create},
+			wantRequests: []string{list, getPull, create, create, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				s := e.slept()
 				if len(s) != 2 || !(s[0] > 0 && s[1] > s[0]) || s[1] > 60*time.Second {
@@ -421,7 +421,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, create, create},
+			wantRequests: []string{list, getPull, create, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if s := e.slept(); !slices.Equal(s, []time.Duration{7 * time.Second}) {
 					t.Errorf("sleeps = %v, want [7s]", s)
@@ -437,7 +437,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, list, create},
+			wantRequests: []string{list, list, getPull, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if s := e.slept(); !slices.Equal(s, []time.Duration{3 * time.Second}) {
 					t.Errorf("sleeps = %v, want [3s]", s)
@@ -453,7 +453,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantErrText:  "secondary rate limit asks to wait 2m0s, longer than the 1m0s",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if s := e.slept(); len(s) != 0 {
 					t.Errorf("slept %v", s)
@@ -470,7 +470,7 @@ func TestPost(t *testing.T) {
 				return nil
 			},
 			wantAction:   "created",
-			wantRequests: []string{list, list, create},
+			wantRequests: []string{list, list, getPull, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if s := e.slept(); len(s) != 1 || s[0] < 15*time.Second || s[0] > 22*time.Second {
 					t.Errorf("sleeps = %v, want about 20s", s)
@@ -493,7 +493,7 @@ func TestPost(t *testing.T) {
 			name: "network error retried", mode: prcomment.ModeAuto, changed: true,
 			wrap:         failFirstRequest,
 			wantAction:   "created",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create, list, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if s := e.slept(); len(s) != 1 {
 					t.Errorf("sleeps = %v, want 1", s)
@@ -516,7 +516,7 @@ func TestPost(t *testing.T) {
 			body:         okBody(headSHA),
 			arrange:      func(e *env) []int64 { return []int64{e.seed(bot, body(headSHA))} },
 			wantAction:   "updated",
-			wantRequests: []string{list, edit},
+			wantRequests: []string{list, getPull, edit, getPull},
 		},
 		{
 			name: "on-change, nothing changed, no comment: skipped", mode: prcomment.ModeOnChange, changed: false,
@@ -529,7 +529,7 @@ func TestPost(t *testing.T) {
 			body:         okBody(headSHA),
 			arrange:      func(e *env) []int64 { return []int64{e.seed(bot, body(oldSHA))} },
 			wantAction:   "updated",
-			wantRequests: []string{list, getPull, edit},
+			wantRequests: []string{list, getPull, edit, getPull},
 		},
 		{
 			name: "on-change, nothing changed, the comment is already all-clear: skipped", mode: prcomment.ModeOnChange, changed: false,
@@ -546,13 +546,13 @@ func TestPost(t *testing.T) {
 		{
 			name: "on-change, changed: created", mode: prcomment.ModeOnChange, changed: true,
 			wantAction:   "created",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create, list, getPull},
 		},
 		{
 			name: "always, nothing changed: created", mode: prcomment.ModeAlways, changed: false,
 			body:         okBody(headSHA),
 			wantAction:   "created",
-			wantRequests: []string{list, create},
+			wantRequests: []string{list, getPull, create, list, getPull},
 		},
 		{
 			name: "an App's token: Author names its bot", mode: prcomment.ModeAuto, changed: true,
@@ -561,7 +561,7 @@ func TestPost(t *testing.T) {
 			},
 			tweak:        func(o *prcomment.Options) { o.Author = "callbudget-app[bot]" },
 			wantAction:   "updated",
-			wantRequests: []string{list, edit},
+			wantRequests: []string{list, getPull, edit, getPull},
 			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
 				if res.CommentID != ids[1] {
 					t.Errorf("updated %d, want the App's %d", res.CommentID, ids[1])
@@ -705,16 +705,16 @@ func TestPostTwiceIsOneComment(t *testing.T) {
 	if res, err := prcomment.Post(ctx, body(oldSHA), o); err != nil || res.Action != "created" {
 		t.Fatalf("first run: %+v, %v", res, err)
 	}
-	if n := len(e.fake.Requests()); n != 2 {
-		t.Errorf("find+create made %d calls, want 2", n)
+	if n := len(e.fake.Requests()); n != 5 {
+		t.Errorf("find+create made %d calls, want 5", n)
 	}
 	e.fake.SetHeadSHA(fakegithub.Owner, fakegithub.Repo, fakegithub.PullNumber, headSHA)
 	o.HeadSHA = headSHA
 	if res, err := prcomment.Post(ctx, body(headSHA), o); err != nil || res.Action != "updated" {
 		t.Fatalf("second run: %+v, %v", res, err)
 	}
-	if n := len(e.fake.Requests()) - 2; n != 3 {
-		t.Errorf("find+update after a push made %d calls, want 3", n)
+	if n := len(e.fake.Requests()) - 5; n != 4 {
+		t.Errorf("find+update after a push made %d calls, want 4", n)
 	}
 	if cs := e.comments(); len(cs) != 1 || cs[0].Body != body(headSHA) {
 		t.Errorf("comments = %+v", cs)
