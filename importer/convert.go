@@ -3,14 +3,17 @@ package importer
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -213,10 +216,49 @@ func Encode(c *cassette.Cassette) ([]byte, error) {
 // validated replay cassette. A go-vcr cassette is loaded as it is; any
 // other format is converted, every interaction scrubbed as a recording
 // is, encoded as go-vcr writes it and parsed back, so that what is
-// replayed is exactly what `callbudget import` would write.
+// replayed is exactly what `callbudget import` would write. Only a regular
+// file is read: a named pipe or a device is refused at once.
 func Load(path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
+	return load(context.Background(), path, f, opts)
+}
+
+// LoadContext is Load that returns as soon as ctx is done, with an *Error
+// wrapping ctx.Err(). As with replay.LoadContext, a parse or conversion
+// under way cannot be stopped midway: it goes on in the background until
+// its next check of ctx, and its result is dropped.
+func LoadContext(ctx context.Context, path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
+	if ctx.Done() == nil { // never canceled: no goroutine needed
+		return load(ctx, path, f, opts)
+	}
+	if ctx.Err() != nil {
+		return nil, nil, interrupted(ctx, path)
+	}
+	type result struct {
+		c     *replay.Cassette
+		notes []Note
+		err   error
+	}
+	done := make(chan result, 1) // buffered: an abandoned load does not block
+	go func() {
+		c, notes, err := load(ctx, path, f, opts)
+		done <- result{c, notes, err}
+	}()
+	select {
+	case r := <-done:
+		return r.c, r.notes, r.err
+	case <-ctx.Done():
+		return nil, nil, interrupted(ctx, path)
+	}
+}
+
+// interrupted is the error of a load ctx stopped, worded as replay's.
+func interrupted(ctx context.Context, path string) error {
+	return &Error{File: path, Entry: -1, Msg: fmt.Sprintf("interrupted while loading the cassette (%v)", context.Cause(ctx)), Err: ctx.Err()}
+}
+
+func load(ctx context.Context, path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
 	if f == GoVCR {
-		c, err := replay.Load(path, opts)
+		c, err := replay.LoadContext(ctx, path, opts)
 		return c, nil, err
 	}
 	limit := opts.MaxBytes
@@ -232,13 +274,19 @@ func Load(path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []N
 			return nil, nil, err
 		}
 		if f == GoVCR {
-			c, err := replay.Parse(path, data, opts)
+			c, err := replay.ParseContext(ctx, path, data, opts)
 			return c, nil, err
 		}
+	}
+	if ctx.Err() != nil {
+		return nil, nil, interrupted(ctx, path)
 	}
 	res, err := Convert(path, data, f)
 	if err != nil {
 		return nil, nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, nil, interrupted(ctx, path)
 	}
 	s := scrub.New(scrub.Options{})
 	for _, in := range res.Cassette.Interactions {
@@ -251,19 +299,35 @@ func Load(path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []N
 	// The input was within the cap; its conversion may be a little
 	// larger (a JSON body written out again) and is not capped twice.
 	opts.MaxBytes = max(limit, int64(len(out)))
-	c, err := replay.Parse(path, out, opts)
+	c, err := replay.ParseContext(ctx, path, out, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, interrupted(ctx, path)
+		}
 		return nil, nil, &Error{File: path, Entry: -1, Msg: "converted cassette does not load: " + err.Error(), Err: ErrInvalid}
 	}
 	return c, res.Notes, nil
 }
 
+// readCapped reads the regular file at path, up to max bytes. It opens
+// with O_NONBLOCK, so that a named pipe with no writer does not block the
+// open, and refuses what fstat says is not a regular file.
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read recording: %w", err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read recording: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrInvalid}
+	}
+	if st.Size() > max {
+		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("the file is over the %d-byte cap", max), Err: ErrInvalid}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("read recording %s: %w", path, err)
@@ -272,4 +336,21 @@ func readCapped(path string, max int64) ([]byte, error) {
 		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("the file is over the %d-byte cap", max), Err: ErrInvalid}
 	}
 	return data, nil
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "an irregular file"
 }

@@ -38,7 +38,10 @@
 // names, so a list reached again through an alias adds nothing, while two
 // lists that merely look alike are two lists and both count. Anchors come
 // before their aliases in a YAML file, so the call is emitted at the place
-// its anchor is. yaml.v3's own limits on alias expansion are kept: the
-// document is decoded by yaml.v3 before anything is walked, so an alias
-// bomb fails with ErrInvalid before any expansion.
+// its anchor is. vcrpy files have aliases for the same reason, and they are
+// followed too. What aliases may expand to is bounded before anything
+// walks the tree (ten times the document's own nodes, at least a million;
+// four times its size in text, at least 64 MiB), in time linear in the
+// file, so an alias bomb fails with ErrInvalid, naming the alias that
+// crosses the bound, before any expansion.
 package importer

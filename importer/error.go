@@ -26,7 +26,7 @@ type Error struct {
 	Line  int // 1-based; 0 when unknown
 	Entry int // index of the recorded call in the input; -1 when none applies
 	Msg   string
-	Err   error // ErrInvalid or ErrFormat, possibly wrapping a cause
+	Err   error // ErrInvalid or ErrFormat, possibly wrapping a cause; ctx.Err() for an interrupted LoadContext
 }
 
 func (e *Error) Error() string {
