@@ -60,6 +60,18 @@ sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
 }
 
+# seal: the installed binary's SHA-256, as the step output sha256, taken
+# before any scenario runs; the comment step checks it before it runs the
+# binary with the token (a scenario runs as the same user and could
+# replace it).
+if [ "${1:-}" = seal ]; then
+  target="${CALLBUDGET_BIN:?}"
+  sum=$(sha256 "$target")
+  [ -n "$sum" ] || die "cannot hash $target"
+  out sha256 "$sum"
+  exit 0
+fi
+
 # release_tag prints the release tag to install, or nothing.
 release_tag() {
   local ref="${CALLBUDGET_ACTION_REF:-}" repo="${CALLBUDGET_ACTION_REPOSITORY:-}"

@@ -109,6 +109,10 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 		{Name: "total", Value: strconv.Itoa(total)},
 		{Name: "delta", Value: action.Signed(delta)},
 		{Name: "report", Value: reportPath},
+		// For the action's comment step: the comment's key and the
+		// budget file, as the comment command's --key and --budget.
+		{Name: "comment-key", Value: commentKey(cfg.Path, ws)},
+		{Name: "budget-file", Value: workspaceRel(a.budgetPath(), ws)},
 	}); err != nil {
 		wf.Warning("callbudget: step outputs not set: %v", err)
 	}
@@ -137,7 +141,10 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 		BudgetFile: workspaceRel(a.budgetPath(), ws), ConfigFile: workspaceRel(cfg.Path, ws), ConfigLines: lines,
 	}))
 
-	if pr != nil {
+	// The action posts the comment in a step of its own, after this
+	// process and every scenario process are gone: the token is never
+	// where the pull request's code runs (docs/SECURITY.md).
+	if pr != nil && a.env.get(envCommentLater) != "true" {
 		a.postComment(ctx, wf, st, commentTarget{
 			owner: pr.Owner, repo: pr.Repo, number: pr.Number, headSHA: pr.HeadSHA,
 		}, r, ro)
@@ -149,6 +156,11 @@ func (a *app) actionReport(ctx context.Context, cfg *config.Config, r *report.Re
 	}
 	return false
 }
+
+// envCommentLater, set to true by action.yml's check step, says that a
+// later step posts the comment (with the comment command): check has no
+// token, and only writes the report.
+const envCommentLater = "CALLBUDGET_COMMENT_LATER"
 
 // actionPrelude is what check reads inside GitHub Actions before any
 // scenario runs, as a scenario (the pull request's code) could change it:

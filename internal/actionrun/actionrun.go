@@ -2,8 +2,11 @@
 // GitHub Actions runner does, for tests: its inputs with their defaults,
 // its steps in order, each step's if: condition, the ${{ … }} expressions
 // of the contexts a composite action sees (inputs, github, runner, env,
-// steps.<id>.outputs), a fresh GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
-// GITHUB_ENV and GITHUB_PATH file per step, shell: bash as
+// steps.<id>.outputs, github.event.* from GITHUB_EVENT_PATH as it was when
+// the action started), a fresh GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+// GITHUB_ENV, GITHUB_PATH and GITHUB_STATE file per step (in
+// RUNNER_TEMP/_runner_file_commands when RUNNER_TEMP is set, as the
+// runner keeps them), shell: bash as
 // `bash --noprofile --norc -eo pipefail FILE`, and the action's outputs
 // from its steps'. A uses: step is handed to a function of the test.
 //
@@ -18,6 +21,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +145,17 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	for k, v := range r.Github {
 		c.github[k] = v
 	}
+	if p := r.Env["GITHUB_EVENT_PATH"]; p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("GITHUB_EVENT_PATH: %w", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&c.event); err != nil {
+			return nil, fmt.Errorf("GITHUB_EVENT_PATH: %w", err)
+		}
+	}
 	for name, in := range a.Inputs {
 		c.inputs[name] = in.Default
 	}
@@ -209,8 +225,17 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, err
 			}
-			for k, f := range map[string]string{"GITHUB_OUTPUT": "output", "GITHUB_STEP_SUMMARY": "summary", "GITHUB_ENV": "env", "GITHUB_PATH": "path"} {
-				env[k] = filepath.Join(dir, f)
+			// The runner's own place for them: RUNNER_TEMP/_runner_file_commands,
+			// one file per step and command with a random name.
+			cmdDir := dir
+			if t := r.Env["RUNNER_TEMP"]; t != "" {
+				cmdDir = filepath.Join(t, "_runner_file_commands")
+				if err := os.MkdirAll(cmdDir, 0o755); err != nil {
+					return nil, err
+				}
+			}
+			for k, f := range map[string]string{"GITHUB_OUTPUT": "set_output_", "GITHUB_STEP_SUMMARY": "step_summary_", "GITHUB_ENV": "set_env_", "GITHUB_PATH": "add_path_", "GITHUB_STATE": "save_state_"} {
+				env[k] = filepath.Join(cmdDir, f+rand.Text())
 				if err := os.WriteFile(env[k], nil, 0o644); err != nil {
 					return nil, err
 				}
@@ -338,6 +363,7 @@ func ReadCommandFile(path string) (map[string]string, error) {
 
 // exprContext holds the contexts expressions read.
 type exprContext struct {
+	event                       any // the event payload, read at the start as the runner does
 	inputs, github, runner, env map[string]string
 	steps                       map[string]map[string]string
 	failed                      bool
@@ -391,6 +417,27 @@ func (c *exprContext) condition(s string) (bool, error) {
 	return false, fmt.Errorf("unsupported condition %q", s)
 }
 
+// eventValue is github.event.<path>: a string or number as the runner
+// formats it, "" when missing.
+func eventValue(v any, path []string) string {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[p]
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
 // value is a context reference or a quoted string.
 func (c *exprContext) value(e string) (string, error) {
 	if len(e) >= 2 && e[0] == '\'' && e[len(e)-1] == '\'' {
@@ -406,6 +453,8 @@ func (c *exprContext) value(e string) (string, error) {
 		return v, nil
 	case len(parts) == 2 && parts[0] == "github":
 		return c.github[parts[1]], nil
+	case len(parts) > 2 && parts[0] == "github" && parts[1] == "event":
+		return eventValue(c.event, parts[2:]), nil
 	case len(parts) == 2 && parts[0] == "runner":
 		return c.runner[parts[1]], nil
 	case len(parts) == 2 && parts[0] == "env":
