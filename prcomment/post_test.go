@@ -290,6 +290,10 @@ func TestPost(t *testing.T) {
 				if res.CommentID != ids[0] {
 					t.Errorf("CommentID = %d", res.CommentID)
 				}
+				want := "the pull request's head is now " + newerSHA[:12] + "; this run's results for " + headSHA[:12] + " are not posted"
+				if res.Head != newerSHA || !slices.Equal(res.Warnings, []string{want}) {
+					t.Errorf("result = %+v, want the warning %q", res, want)
+				}
 			},
 		},
 		{
@@ -488,6 +492,56 @@ func TestPost(t *testing.T) {
 			},
 			wantErrText:  "primary rate limit asks to wait 1h0m",
 			wantRequests: []string{list},
+		},
+		{
+			name: "502 on the first request: retried", mode: prcomment.ModeAuto, changed: true,
+			arrange: func(e *env) []int64 {
+				e.fake.Fail("GET", "/repos/octo-org/hello-world/issues/1/comments", http.StatusBadGateway, 1)
+				return nil
+			},
+			wantAction:   "created",
+			wantRequests: []string{list, list, getPull, create, list, getPull},
+			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
+				if s := e.slept(); len(s) != 1 || s[0] <= 0 {
+					t.Errorf("sleeps = %v, want 1", s)
+				}
+				if len(e.comments()) != 1 {
+					t.Errorf("comments = %+v", e.comments())
+				}
+			},
+		},
+		{
+			name: "the first request's connection dropped by the server: retried", mode: prcomment.ModeAuto, changed: true,
+			arrange: func(e *env) []int64 {
+				e.fake.FailWith("GET", "/repos/octo-org/hello-world/issues/1/comments", 1, fakegithub.Fault{Drop: true})
+				return nil
+			},
+			wantAction:   "created",
+			wantRequests: []string{list, list, getPull, create, list, getPull},
+			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
+				if s := e.slept(); len(s) != 1 {
+					t.Errorf("sleeps = %v, want 1", s)
+				}
+			},
+		},
+		{
+			name: "every request retried: one 502 each", mode: prcomment.ModeAuto, changed: true,
+			arrange: func(e *env) []int64 {
+				e.fake.Fail("GET", "/repos/octo-org/hello-world/pulls/1", http.StatusBadGateway, 1)
+				e.fake.Fail("PATCH", "/repos/octo-org/hello-world/issues/comments/", http.StatusBadGateway, 1)
+				e.fake.Fail("DELETE", "/repos/octo-org/hello-world/issues/comments/", http.StatusBadGateway, 1)
+				return []int64{e.seed(bot, okBody(headSHA)), e.seed(bot, okBody(headSHA))}
+			},
+			wantAction:   "updated",
+			wantRequests: []string{list, getPull, getPull, edit, edit, getPull, del, del},
+			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
+				if s := e.slept(); len(s) != 3 {
+					t.Errorf("sleeps = %v, want 3", s)
+				}
+				if cs := e.comments(); len(cs) != 1 || cs[0].Body != body(headSHA) || !slices.Equal(res.Deleted, ids[1:]) {
+					t.Errorf("comments = %+v, result %+v", cs, res)
+				}
+			},
 		},
 		{
 			name: "network error retried", mode: prcomment.ModeAuto, changed: true,
