@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -26,12 +27,26 @@ const maxFileSize = 32 << 20
 // negative or non-integer counts, and totals that do not add up (the
 // endpoints and the resources must each sum to the total, and mutating
 // calls cannot outnumber it).
+//
+// Only a regular file is read: the file is opened with O_NONBLOCK, so that
+// a named pipe with no writer does not block the open, and what fstat says
+// is not a regular file (a pipe, a device, a folder) is refused.
 func Load(path string) (*File, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, ioError(path, err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, ioError(path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrInvalid}
+	}
+	if st.Size() > maxFileSize {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than %d bytes", maxFileSize), Err: ErrInvalid}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, ioError(path, err)
@@ -40,6 +55,23 @@ func Load(path string) (*File, error) {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than %d bytes", maxFileSize), Err: ErrInvalid}
 	}
 	return Parse(path, data)
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "an irregular file"
 }
 
 func ioError(path string, err error) error {
