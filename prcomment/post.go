@@ -160,7 +160,7 @@ func Post(ctx context.Context, body string, o Options) (Result, error) {
 	if o.Mode == ModeNever {
 		return Result{Action: ActionSkipped}, nil
 	}
-	p, err := newPoster(o)
+	p, err := newPoster(o, true)
 	if err != nil {
 		return Result{}, err
 	}
@@ -182,7 +182,20 @@ type poster struct {
 	created bool
 }
 
-func newPoster(o Options) (*poster, error) {
+// PullRequest reads the pull request o names, with the retries of
+// Post's requests; only o's Client, Owner, Repo, Number, MaxAttempts,
+// MaxWait and Sleep are used. It is for a caller that needs the pull
+// request before it renders the comment (its base SHA): Post reads the
+// head again itself, right before it writes.
+func PullRequest(ctx context.Context, o Options) (*github.PullRequest, error) {
+	p, err := newPoster(o, false)
+	if err != nil {
+		return nil, err
+	}
+	return p.pull(ctx)
+}
+
+func newPoster(o Options, needHead bool) (*poster, error) {
 	switch {
 	case o.Client == nil:
 		return nil, errors.New("prcomment: no GitHub client")
@@ -190,7 +203,7 @@ func newPoster(o Options) (*poster, error) {
 		return nil, fmt.Errorf("prcomment: bad pull request %q/%q#%d", o.Owner, o.Repo, o.Number)
 	}
 	head := strings.ToLower(o.HeadSHA)
-	if !validSHA(head) {
+	if needHead && !validSHA(head) {
 		return nil, fmt.Errorf("prcomment: head SHA %q is not a commit SHA", o.HeadSHA)
 	}
 	if o.Author == "" {
@@ -329,6 +342,15 @@ func sortOldestFirst(found []ours) {
 // headNow reads the pull request's head SHA, lowercased, and keeps it
 // in the Result.
 func (p *poster) headNow(ctx context.Context) (string, error) {
+	pr, err := p.pull(ctx)
+	if err != nil {
+		return "", err
+	}
+	p.res.Head = strings.ToLower(pr.GetHead().GetSHA())
+	return p.res.Head, nil
+}
+
+func (p *poster) pull(ctx context.Context) (*github.PullRequest, error) {
 	var pr *github.PullRequest
 	err := p.call(ctx, "get pull request "+p.pr(), func(gh *github.Client) (*github.Response, error) {
 		var resp *github.Response
@@ -336,11 +358,7 @@ func (p *poster) headNow(ctx context.Context) (string, error) {
 		pr, resp, err = gh.PullRequests.Get(ctx, p.o.Owner, p.o.Repo, p.o.Number)
 		return resp, err
 	})
-	if err != nil {
-		return "", err
-	}
-	p.res.Head = strings.ToLower(pr.GetHead().GetSHA())
-	return p.res.Head, nil
+	return pr, err
 }
 
 // stale records that this run's counts are not posted: the head is now.

@@ -782,3 +782,27 @@ func TestPostTwiceIsOneComment(t *testing.T) {
 		t.Errorf("the late run overwrote: %+v", cs)
 	}
 }
+
+// TestPullRequest: the caller's read of the pull request is retried as
+// Post's requests are, the first one included.
+func TestPullRequest(t *testing.T) {
+	t.Parallel()
+	e := setup(t, fakegithub.Options{}, failFirstRequest)
+	e.fake.Fail("GET", "/repos/octo-org/hello-world/pulls/1", http.StatusBadGateway, 1)
+	o := e.options(prcomment.ModeAuto, true)
+	o.HeadSHA = "" // not needed
+	pr, err := prcomment.PullRequest(context.Background(), o)
+	if err != nil || pr.GetHead().GetSHA() != fakegithub.HeadSHA || pr.GetBase().GetSHA() != fakegithub.BaseSHA {
+		t.Fatalf("PullRequest = %+v, %v", pr, err)
+	}
+	if got := e.requests(); !slices.Equal(got, []string{getPull, getPull}) { // the reset never reached it
+		t.Errorf("requests = %q", got)
+	}
+	if s := e.slept(); len(s) != 2 {
+		t.Errorf("sleeps = %v, want 2", s)
+	}
+	e.fake.Fail("GET", "/repos/octo-org/hello-world/pulls/1", http.StatusNotFound, 1)
+	if _, err := prcomment.PullRequest(context.Background(), o); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("404: err = %v", err)
+	}
+}
