@@ -120,6 +120,11 @@ func (r *Report) validate() error {
 			return err
 		}
 	}
+	if r.NoBudget != "" {
+		if err := checkLabel("no_budget path", r.NoBudget); err != nil {
+			return err
+		}
+	}
 	// A regression must never read as a pass, nor an error as anything
 	// else; new scenarios may pass or fail depending on --allow-new.
 	if strict := verdictOf(r.Scenarios, false); r.Verdict != strict && r.Verdict != verdictOf(r.Scenarios, true) {

@@ -50,8 +50,12 @@ type Report struct {
 	Scenarios []Scenario `json:"scenarios"`
 	// Stale lists budget entries no scenario of the config has any more.
 	// They are reported, never counted against the verdict.
-	Stale   []string `json:"stale,omitempty"`
-	Verdict Verdict  `json:"verdict"`
+	Stale []string `json:"stale,omitempty"`
+	// NoBudget is the budget file check looked for and did not find, as
+	// the user would name it: every scenario is new then, and a pass is
+	// only --allow-new's (a misnamed budget file must not pass silently).
+	NoBudget string  `json:"no_budget,omitempty"`
+	Verdict  Verdict `json:"verdict"`
 }
 
 // Scenario is one scenario's counts and, when it was compared with a
@@ -276,4 +280,13 @@ func (s *Scenario) resourceNames() []string {
 		seen[k] = 0
 	}
 	return sortedKeys(seen)
+}
+
+// NoBudgetNote is the sentence every format says about a missing budget
+// file; "" when there is a budget file.
+func (r *Report) NoBudgetNote() string {
+	if r.NoBudget == "" {
+		return ""
+	}
+	return "no budget file at " + r.NoBudget + ": every scenario is unbudgeted; run `callbudget update`, review the file and commit it"
 }

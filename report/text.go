@@ -94,6 +94,9 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		fmt.Fprintf(t.w, "\nstale budget entries, no scenario has their name: %s\n  `callbudget update` with no --scenario removes them\n",
 			strings.Join(names, ", "))
 	}
+	if note := r.NoBudgetNote(); note != "" {
+		fmt.Fprintf(t.w, "\n%s\n", visible(note))
+	}
 	fmt.Fprintf(t.w, "\nverdict: %s (%s) — %s\n", t.paint(verdictColor(r.Verdict), strings.ToUpper(string(r.Verdict))),
 		r.verdictSummary(), verdictDetail(r))
 	if err := t.w.Flush(); err != nil {

@@ -165,6 +165,9 @@ func (a *app) check(cmd *cobra.Command) error {
 		}
 		r.Stale = bf.Stale(names)
 	}
+	if !exists {
+		r.NoBudget = rel(bpath)
+	}
 	verdict := r.ComputeVerdict(a.v.GetBool("allow-new"))
 	if err := a.writeReport(r); err != nil {
 		return err
@@ -173,8 +176,14 @@ func (a *app) check(cmd *cobra.Command) error {
 	if inActions {
 		passOver = a.actionReport(cmd.Context(), cfg, r, pre)
 	}
-	if !exists && verdict == report.VerdictOver {
-		fmt.Fprintf(a.stderr, "callbudget: no budget file at %s yet: run `callbudget update`, review it and commit it\n", rel(bpath))
+	// Said whatever --allow-new says: a budget file that is misnamed or
+	// was never committed must not pass unnoticed.
+	if !exists {
+		word := "error"
+		if verdict != report.VerdictOver {
+			word = "warning"
+		}
+		fmt.Fprintf(a.stderr, "callbudget: %s: no budget file at %s: every scenario is unbudgeted; run `callbudget update`, review it and commit it\n", word, rel(bpath))
 	}
 	if passOver {
 		return nil
