@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -109,25 +110,48 @@ func (c *Config) EffectiveTolerance(s Scenario) string {
 
 // Load reads and parses the config file at path. Every error is an *Error
 // wrapping ErrInvalid; a missing file also wraps fs.ErrNotExist.
+//
+// Only a regular file is read: the file is opened with O_NONBLOCK, so that
+// a named pipe with no writer does not block the open, and what fstat says
+// is not a regular file (a folder, a pipe, a device) is refused.
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, readError(path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil {
-		if st.IsDir() {
-			return nil, &Error{File: path, Msg: "is a directory, not a config file", Err: fs.ErrInvalid}
-		}
-		if st.Size() > MaxFileSize {
-			return nil, tooLarge(path, st.Size())
-		}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	switch m := st.Mode(); {
+	case m.IsDir():
+		return nil, &Error{File: path, Msg: "is a directory, not a config file", Err: fs.ErrInvalid}
+	case !m.IsRegular():
+		return nil, &Error{File: path, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(m)), Err: fs.ErrInvalid}
+	case st.Size() > MaxFileSize:
+		return nil, tooLarge(path, st.Size())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, readError(path, err)
 	}
 	return Parse(path, data)
+}
+
+// fileKind names what a file that is neither regular nor a folder is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "an irregular file"
 }
 
 func readError(path string, err error) error {
