@@ -281,7 +281,11 @@ func (p *poster) post(ctx context.Context, body string) (Result, error) {
 	if err := p.update(ctx, found[0], body); err != nil {
 		return Result{}, err
 	}
-	p.removeAll(ctx, found[1:])
+	if !p.created {
+		// (When the comment was gone and a new one was posted, create
+		// has dealt with the duplicates it listed again.)
+		p.removeAll(ctx, found[1:])
+	}
 	return p.res, nil
 }
 

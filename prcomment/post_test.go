@@ -346,6 +346,21 @@ func TestPost(t *testing.T) {
 			},
 		},
 		{
+			name: "404 on edit with a duplicate: the duplicate becomes the comment", mode: prcomment.ModeAuto, changed: true,
+			arrange: func(e *env) []int64 {
+				return []int64{e.seed(bot, okBody(headSHA)), e.seed(bot, okBody(headSHA))}
+			},
+			wrap:         deleteBeforeFirstPatch,
+			wantAction:   "updated",
+			wantRequests: []string{list, getPull, del, edit, create, list, getPull, edit, getPull, del},
+			check: func(t *testing.T, e *env, res prcomment.Result, ids []int64) {
+				cs := e.comments()
+				if len(cs) != 1 || cs[0].ID != ids[1] || cs[0].Body != body(headSHA) || res.CommentID != ids[1] || len(res.Deleted) != 1 {
+					t.Errorf("comments = %+v, result %+v", cs, res)
+				}
+			},
+		},
+		{
 			name: "422 body too long: shortened once, then created", mode: prcomment.ModeAuto, changed: true,
 			fake: fakegithub.Options{MaxCommentBody: 4000},
 			body: prcomment.Render(bigReport(100), prcomment.RenderOptions{Key: key, HeadSHA: headSHA}),
