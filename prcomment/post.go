@@ -275,11 +275,15 @@ func (p *poster) post(ctx context.Context, body string) (Result, error) {
 		p.stale(now)
 		return p.res, nil
 	}
+	// On an error after a write the Result still says what was done
+	// and warned. (Not return p.res, p.create(…): Go leaves open whether
+	// p.res is read before the call.)
 	if len(found) == 0 {
-		return p.res, p.create(ctx, body)
+		err := p.create(ctx, body)
+		return p.res, err
 	}
 	if err := p.update(ctx, found[0], body); err != nil {
-		return Result{}, err
+		return p.res, err
 	}
 	if !p.created {
 		// (When the comment was gone and a new one was posted, create
