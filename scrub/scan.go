@@ -1,6 +1,7 @@
 package scrub
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -47,11 +48,21 @@ func (f Finding) String() string {
 // string an Allow pattern matches is not reported. Findings are in
 // interaction order; an empty result means the cassette is clean.
 func Scan(c *replay.Cassette, o Options) []Finding {
+	f, _ := ScanContext(context.Background(), c, o)
+	return f
+}
+
+// ScanContext is Scan that stops between interactions once ctx is done,
+// returning no findings and an error naming the file that wraps ctx.Err().
+func ScanContext(ctx context.Context, c *replay.Cassette, o Options) ([]Finding, error) {
 	if c == nil || c.Cassette == nil {
-		return nil
+		return nil, nil
 	}
 	sc := &scanner{s: New(o), file: c.Path}
 	for i, in := range c.Interactions {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: interrupted while scanning for secrets (%v): %w", c.Path, context.Cause(ctx), ctx.Err())
+		}
 		if in == nil {
 			continue
 		}
@@ -73,7 +84,7 @@ func Scan(c *replay.Cassette, o Options) []Finding {
 		sc.headers("response.trailer", resp.Trailer)
 		sc.body("response.body", resp.Body)
 	}
-	return sc.found
+	return sc.found, nil
 }
 
 type scanner struct {
