@@ -103,6 +103,11 @@ type Result struct {
 	Summary string
 	// ExitCode is the first failed step's exit code: the action's.
 	ExitCode int
+	// Env is the job's environment after the action (GITHUB_ENV's
+	// additions included), and Path the folders GITHUB_PATH added: what
+	// the job's later steps would get.
+	Env  map[string]string
+	Path []string
 }
 
 // Step returns the result of the step with id, or nil.
@@ -295,6 +300,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			res.ExitCode = sr.ExitCode
 		}
 	}
+	res.Env, res.Path = jobEnv, extraPath
 	for name, o := range a.Outputs {
 		v, err := c.interpolate(o.Value)
 		if err != nil {
