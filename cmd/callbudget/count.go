@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/callbudget/callbudget/replay"
@@ -23,17 +24,20 @@ exactly the recorded calls.`,
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, args []string) error { return a.count(args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return a.count(cmd.Context(), args) },
 	}
 	fromFlag(cmd.Flags().String)
 	return cmd
 }
 
-func (a *app) count(paths []string) error {
+// count loads, scans and counts each cassette. An interrupt (ctx done)
+// stops it at once, in the middle of a load or a scan: nothing more is
+// read and no report is printed.
+func (a *app) count(ctx context.Context, paths []string) error {
 	r := report.New(toolName())
 	seen := map[string]bool{}
 	var errs []error
-	scan, err := a.secretScan()
+	scan, err := a.secretScanContext(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,7 +45,7 @@ func (a *app) count(paths []string) error {
 	if err != nil {
 		return err
 	}
-	load := loader(from)
+	load := loaderContext(ctx, from)
 	for _, p := range paths {
 		c, err := load(p)
 		if err == nil {
@@ -49,6 +53,9 @@ func (a *app) count(paths []string) error {
 		}
 		if err != nil {
 			errs = append(errs, err)
+			if ctx.Err() != nil {
+				return errors.Join(errs...)
+			}
 			continue
 		}
 		name := cassetteName(p)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -37,7 +38,7 @@ committing the converted cassettes.`,
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, args []string) error { return a.importFiles(args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return a.importFiles(cmd.Context(), args) },
 	}
 	f := cmd.Flags()
 	fromFlag(f.String)
@@ -63,12 +64,18 @@ func (a *app) fromFormat() (importer.Format, error) {
 // loader loads a cassette of format f (detected when ""), converting it to
 // a go-vcr cassette as import does: what run, count and check replay.
 func loader(f importer.Format) func(path string) (*replay.Cassette, error) {
+	return loaderContext(context.Background(), f)
+}
+
+// loaderContext is loader whose loads return as soon as ctx is done (an
+// interrupt), with an error that says so and isLoadError accepts.
+func loaderContext(ctx context.Context, f importer.Format) func(path string) (*replay.Cassette, error) {
 	return func(path string) (*replay.Cassette, error) {
-		c, _, err := importer.Load(path, f, replay.LoadOptions{})
+		c, _, err := importer.LoadContext(ctx, path, f, replay.LoadOptions{})
 		if err != nil && !isLoadError(err) {
-			// A file that cannot be read at all (missing, a folder) is
+			// A file that cannot be read at all (missing, unreadable) is
 			// reported as replay reports it, whatever its format.
-			if _, lerr := replay.Load(path, replay.LoadOptions{}); isLoadError(lerr) {
+			if _, lerr := replay.LoadContext(ctx, path, replay.LoadOptions{}); isLoadError(lerr) {
 				return nil, lerr
 			}
 		}
@@ -91,7 +98,9 @@ type imported struct {
 	notes   []importer.Note // what the input could not carry over
 }
 
-func (a *app) importFiles(inputs []string) error {
+// importFiles converts every input, then writes them all; an interrupt
+// (ctx done) while reading them stops it at once, with nothing written.
+func (a *app) importFiles(ctx context.Context, inputs []string) error {
 	from, err := a.fromFormat()
 	if err != nil {
 		return err
@@ -113,16 +122,19 @@ func (a *app) importFiles(inputs []string) error {
 		}
 		outFor[out] = in
 	}
-	scan, err := a.secretScan()
+	scan, err := a.secretScanContext(ctx)
 	if err != nil {
 		return err
 	}
 	var done []imported
 	var errs []error
 	for _, in := range inputs {
-		c, notes, err := importer.Load(in, from, replay.LoadOptions{})
+		c, notes, err := importer.LoadContext(ctx, in, from, replay.LoadOptions{})
 		if err == nil {
 			err = scan(c)
+		}
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("import: nothing written: %w", errors.Join(append(errs, err)...))
 		}
 		var data []byte
 		if err == nil {

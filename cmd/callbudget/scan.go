@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -71,26 +72,32 @@ Exit codes: 0 clean; 2 a secret was found or a cassette could not be read.`,
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, args []string) error { return a.scan(args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return a.scan(cmd.Context(), args) },
 	})
 }
 
-func (a *app) scan(paths []string) error {
-	check, err := a.secretScan()
+// scan loads and scans each cassette; an interrupt (ctx done) stops it at
+// once, in the middle of a load or a scan.
+func (a *app) scan(ctx context.Context, paths []string) error {
+	check, err := a.secretScanContext(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	var findings []scrub.Finding
 	for _, p := range paths {
-		c, err := replay.Load(p, replay.LoadOptions{})
+		c, err := replay.LoadContext(ctx, p, replay.LoadOptions{})
+		if err == nil {
+			var se *secretsError
+			if err = check(c); errors.As(err, &se) {
+				findings, err = append(findings, se.findings...), nil
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		var se *secretsError
-		if err := check(c); errors.As(err, &se) {
-			findings = append(findings, se.findings...)
+			if ctx.Err() != nil {
+				return errors.Join(errs...)
+			}
 		}
 	}
 	if len(findings) > 0 {
@@ -109,6 +116,12 @@ func (a *app) scan(paths []string) error {
 // too, whatever their shape (but not the dummy a scenario gets: callbudget
 // run inside a scenario sees that one).
 func (a *app) secretScan() (func(*replay.Cassette) error, error) {
+	return a.secretScanContext(context.Background())
+}
+
+// secretScanContext is secretScan whose scan stops once ctx is done (an
+// interrupt), with an error that says so.
+func (a *app) secretScanContext(ctx context.Context) (func(*replay.Cassette) error, error) {
 	o := scrub.Options{Redact: a.redact}
 	// viper round-trips the flag's values through CSV, so patterns with
 	// commas and quotes arrive whole.
@@ -125,7 +138,11 @@ func (a *app) secretScan() (func(*replay.Cassette) error, error) {
 		}
 	}
 	return func(c *replay.Cassette) error {
-		if f := scrub.Scan(c, o); len(f) > 0 {
+		f, err := scrub.ScanContext(ctx, c, o)
+		if err != nil {
+			return err
+		}
+		if len(f) > 0 {
 			return &secretsError{f}
 		}
 		return nil
