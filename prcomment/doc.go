@@ -39,6 +39,10 @@
 //     created, after the PATCH.
 //   - each retry, and a 422 for a body too long (shortened once), repeat
 //     their request.
+//   - Options.PullRequest (the comment command passes the pull request it
+//     has just read to check the head) saves the GET before the first
+//     write: updated 3, created 4 on most pull requests, plus the
+//     caller's own GET.
 //
 // The head is read right before each write, and again right after it,
 // because GitHub has no conditional write for comments: that read is the

@@ -90,6 +90,11 @@ type Options struct {
 	MaxWait time.Duration
 	// Sleep waits d or until ctx is done; default a real timer. For tests.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// PullRequest, when set, is the pull request as the caller read it
+	// right before calling Post (the comment command checks its head
+	// first): the check before the first write uses it instead of
+	// reading it again, one call fewer. Every later check reads it.
+	PullRequest *github.PullRequest
 	// Shorten returns a shorter body starting with the same marker, for
 	// when GitHub refuses body as too long (422): typically Render again
 	// with a smaller MaxChars. It is called at most once, also before the
@@ -350,9 +355,13 @@ func sortOldestFirst(found []ours) {
 // headNow reads the pull request's head SHA, lowercased, and keeps it
 // in the Result.
 func (p *poster) headNow(ctx context.Context) (string, error) {
-	pr, err := p.pull(ctx)
-	if err != nil {
-		return "", err
+	pr := p.o.PullRequest
+	p.o.PullRequest = nil // the caller's read serves once
+	if pr == nil {
+		var err error
+		if pr, err = p.pull(ctx); err != nil {
+			return "", err
+		}
 	}
 	p.res.Head = strings.ToLower(pr.GetHead().GetSHA())
 	return p.res.Head, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/prcomment"
 	"github.com/callbudget/callbudget/report"
+	"github.com/google/go-github/v62/github"
 	"github.com/spf13/cobra"
 )
 
@@ -197,6 +198,7 @@ type commentTarget struct {
 	owner, repo string
 	number      int
 	headSHA     string
+	pull        *github.PullRequest // as just read, when the caller did
 }
 
 // postComment renders and posts the sticky comment as st says. Every
@@ -221,7 +223,7 @@ func (a *app) postComment(ctx context.Context, wf *action.Workflow, st action.Se
 	body := prcomment.Render(r, ro)
 	res, err := prcomment.Post(ctx, body, prcomment.Options{
 		Client: client, Owner: t.owner, Repo: t.repo, Number: t.number,
-		HeadSHA: t.headSHA, Key: ro.Key, Author: st.CommentAuthor,
+		HeadSHA: t.headSHA, Key: ro.Key, Author: st.CommentAuthor, PullRequest: t.pull,
 		Mode: st.Comment, Changed: prcomment.Changed(r, ro.Budget),
 		Shorten: func(body string) string {
 			short := ro

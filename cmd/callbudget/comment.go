@@ -135,7 +135,7 @@ func (a *app) comment(ctx context.Context) error {
 
 	// The pull request as GitHub has it now: its head must still be the
 	// report's, from the same repository as the run's.
-	ghPR, _, err := client.PullRequests.Get(ctx, t.owner, t.repo, t.number)
+	ghPR, err := prcomment.PullRequest(ctx, prcomment.Options{Client: client, Owner: t.owner, Repo: t.repo, Number: t.number})
 	if err != nil {
 		if resp := (*github.ErrorResponse)(nil); errors.As(err, &resp) && resp.Response != nil && resp.Response.StatusCode == http.StatusNotFound {
 			return fmt.Errorf("comment: pull request %s/%s#%d not found", t.owner, t.repo, t.number)
@@ -162,6 +162,7 @@ func (a *app) comment(ctx context.Context) error {
 		}
 	}
 	ro := prcomment.RenderOptions{Key: a.v.GetString("key"), RunURL: runURL, Budget: change}
+	t.pull = ghPR
 	if err := a.postComment(ctx, wf, st, t, r, ro); err != nil {
 		return fmt.Errorf("comment: %w", err)
 	}
