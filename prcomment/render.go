@@ -176,6 +176,7 @@ func (rd *renderer) render() string {
 	b.WriteString(metaLine(head, Changed(rd.r, rd.o.Budget)) + "\n")
 
 	rd.verdict()
+	rd.noBudgetNote()
 	rd.budgetNote()
 	rd.scenarioTable()
 	var sections []*report.Scenario
@@ -264,6 +265,12 @@ func statusSummary(r *report.Report) string {
 		return "No scenarios"
 	}
 	return strings.Join(parts, ", ") + " of " + plural(len(r.Scenarios), "scenario", "scenarios")
+}
+
+// noBudgetNote says that check found no budget file: every scenario is
+// unbudgeted, and a pass is only --allow-new's.
+func (rd *renderer) noBudgetNote() {
+	rd.b.WriteString(rd.r.NoBudgetMarkdown())
 }
 
 func (rd *renderer) budgetNote() {

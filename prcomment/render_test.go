@@ -373,3 +373,16 @@ func FuzzRenderHarmless(f *testing.F) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestRenderNoBudget: a report check made with no budget file says so at
+// the top of the comment, whatever its verdict.
+func TestRenderNoBudget(t *testing.T) {
+	t.Parallel()
+	r := report.New("callbudget test")
+	r.NoBudget = "ci/callbudget.budget.yaml"
+	r.Verdict = report.VerdictOK
+	body := prcomment.Render(r, prcomment.RenderOptions{Key: "callbudget.yaml"})
+	if !strings.Contains(body, "> **No budget file** at <code>ci/callbudget.budget.yaml</code>: every scenario is unbudgeted.") {
+		t.Errorf("no warning in the comment:\n%s", body)
+	}
+}

@@ -46,9 +46,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(b, "\n**Stale budget entries**, no scenario has their name: %s. `callbudget update` with no `--scenario` removes them.\n",
 			strings.Join(names, ", "))
 	}
-	if r.NoBudget != "" {
-		fmt.Fprintf(b, "\n> [!WARNING]\n> **No budget file** at %s: every scenario is unbudgeted. Run `callbudget update`, review the file and commit it.\n", mdCode(r.NoBudget))
-	}
+	b.WriteString(r.NoBudgetMarkdown())
 	if r.Tool != "" {
 		fmt.Fprintf(b, "\n<sub>%s</sub>\n", mdText(r.Tool))
 	}

@@ -290,3 +290,13 @@ func (r *Report) NoBudgetNote() string {
 	}
 	return "no budget file at " + r.NoBudget + ": every scenario is unbudgeted; run `callbudget update`, review the file and commit it"
 }
+
+// NoBudgetMarkdown is NoBudgetNote as a Markdown warning block (starting
+// with a blank line), for the Markdown report and the PR comment; "" when
+// there is a budget file.
+func (r *Report) NoBudgetMarkdown() string {
+	if r.NoBudget == "" {
+		return ""
+	}
+	return "\n> [!WARNING]\n> **No budget file** at " + mdCode(r.NoBudget) + ": every scenario is unbudgeted. Run `callbudget update`, review the file and commit it.\n"
+}
