@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -296,4 +297,31 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// TestRunHidesTokenFromScenario: on the command line, the token
+// callbudget was started with is not in its /proc/<pid>/environ while the
+// scenario runs (the scenario reads its parent's). That it is not
+// dumpable either is internal/harden's test (it needs another user).
+func TestRunHidesTokenFromScenario(t *testing.T) {
+	t.Parallel()
+	token := fmt.Sprintf("ghp_clitest%dx%d", os.Getpid(), time.Now().UnixNano())
+	dir := t.TempDir()
+	script := `env=$(tr '\0' '\n' </proc/$PPID/environ)
+case "$env" in *` + token + `*) echo "parent environ: token" ;; *) echo "parent environ: clean" ;; esac
+grep -q '^callbudget$' /proc/$PPID/comm && echo "parent: callbudget"
+`
+	writeFile(t, filepath.Join(dir, "probe.sh"), script)
+	cmd := exec.Command(callbudgetBinary(t), "run", "--cassette", filepath.Join(repoRoot(t), "testdata/cassettes/pr-opened.yaml"), "--", "sh", "probe.sh")
+	cmd.Dir = dir
+	cmd.Env = append(e2eEnv(), "GITHUB_TOKEN="+token, "GH_TOKEN="+token, "INPUT_GITHUB-TOKEN="+token)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{"parent: callbudget", "parent environ: clean"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
 }
