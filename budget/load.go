@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/callbudget/callbudget/internal/regfile"
 )
 
 // maxFileSize bounds what Load reads: a budget of thousands of scenarios
@@ -32,18 +32,14 @@ const maxFileSize = 32 << 20
 // a named pipe with no writer does not block the open, and what fstat says
 // is not a regular file (a pipe, a device, a folder) is refused.
 func Load(path string) (*File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, st, err := regfile.Open(path)
+	if errors.Is(err, regfile.ErrNotRegular) {
+		return nil, &Error{File: path, Msg: err.Error(), Err: ErrInvalid}
+	}
 	if err != nil {
 		return nil, ioError(path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, ioError(path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrInvalid}
-	}
 	if st.Size() > maxFileSize {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than %d bytes", maxFileSize), Err: ErrInvalid}
 	}
@@ -55,23 +51,6 @@ func Load(path string) (*File, error) {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than %d bytes", maxFileSize), Err: ErrInvalid}
 	}
 	return Parse(path, data)
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "an irregular file"
 }
 
 func ioError(path string, err error) error {

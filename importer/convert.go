@@ -7,18 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
 
+	"github.com/callbudget/callbudget/internal/regfile"
 	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/scrub"
 )
@@ -313,18 +311,14 @@ func load(ctx context.Context, path string, f Format, opts replay.LoadOptions) (
 // with O_NONBLOCK, so that a named pipe with no writer does not block the
 // open, and refuses what fstat says is not a regular file.
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, st, err := regfile.Open(path)
+	if errors.Is(err, regfile.ErrNotRegular) {
+		return nil, &Error{File: path, Entry: -1, Msg: err.Error(), Err: ErrInvalid}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read recording: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read recording: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrInvalid}
-	}
 	if st.Size() > max {
 		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("the file is over the %d-byte cap", max), Err: ErrInvalid}
 	}
@@ -336,21 +330,4 @@ func readCapped(path string, max int64) ([]byte, error) {
 		return nil, &Error{File: path, Entry: -1, Msg: fmt.Sprintf("the file is over the %d-byte cap", max), Err: ErrInvalid}
 	}
 	return data, nil
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "an irregular file"
 }

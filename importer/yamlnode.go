@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/callbudget/callbudget/internal/yamlbound"
 )
 
 var yamlLineRE = regexp.MustCompile(`line (\d+): `)
@@ -57,117 +58,16 @@ const (
 
 // checkExpansion refuses a document whose aliases expand past the bounds
 // above, naming the alias that crosses them, or one whose alias names a
-// node it is inside (which would expand forever). The cost is linear in
-// the tree's own size: each anchored node's expansion is computed once.
+// node it is inside (which would expand forever).
 func checkExpansion(name string, root *yaml.Node, size int) error {
-	own := countNodes(root)
-	e := &expansion{
-		maxNodes: max(expansionFactor*own, minExpandedNodes),
-		maxText:  max(textFactor*int64(size), minExpandedText),
-		memo:     map[*yaml.Node]expandedSize{},
-		open:     map[*yaml.Node]bool{},
-	}
-	a, err := e.walk(root)
-	if err == nil {
+	ex := yamlbound.Check(root, size, yamlbound.Limits{
+		NodeFactor: expansionFactor, MinNodes: minExpandedNodes,
+		TextFactor: textFactor, MinText: minExpandedText,
+	})
+	if ex == nil {
 		return nil
 	}
-	what := fmt.Sprintf("excessive aliasing: with its aliases expanded the document has over %d nodes (%d of its own)", e.maxNodes, own)
-	switch {
-	case errors.Is(err, errRecursiveAlias):
-		what = "a recursive alias: it names a node it is inside, so it never ends"
-	case e.total.text > e.maxText:
-		what = fmt.Sprintf("excessive aliasing: with its aliases expanded the document holds over %d bytes of text (the file is %d)", e.maxText, size)
-	}
-	return &Error{File: name, Line: a.Line, Entry: -1, Msg: fmt.Sprintf("YAML alias *%s: %s; refusing it", a.Value, what), Err: ErrInvalid}
-}
-
-var (
-	errRecursiveAlias = errors.New("recursive alias")
-	errOverBound      = errors.New("expansion over the bound")
-)
-
-// expandedSize is what a node stands for with its aliases expanded: nodes
-// and bytes of scalar text, each saturating just past its bound.
-type expandedSize struct{ nodes, text int64 }
-
-type expansion struct {
-	maxNodes, maxText int64
-	total             expandedSize                // of the walk so far
-	memo              map[*yaml.Node]expandedSize // anchored nodes, once sized
-	open              map[*yaml.Node]bool         // anchored nodes being sized
-}
-
-func (e *expansion) add(a, b expandedSize) expandedSize {
-	return expandedSize{min(a.nodes+b.nodes, e.maxNodes+1), min(a.text+b.text, e.maxText+1)}
-}
-
-func (e *expansion) over(s expandedSize) bool { return s.nodes > e.maxNodes || s.text > e.maxText }
-
-// walk adds up the document in order and returns the alias at which the
-// total crosses a bound (only an alias can: the document's own nodes and
-// text are well within them).
-func (e *expansion) walk(n *yaml.Node) (*yaml.Node, error) {
-	if n.Kind == yaml.AliasNode {
-		s, err := e.size(n)
-		e.total = e.add(e.total, s)
-		if err == nil && e.over(e.total) {
-			err = errOverBound
-		}
-		if err != nil {
-			return n, err
-		}
-		return nil, nil
-	}
-	e.total = e.add(e.total, expandedSize{1, int64(len(n.Value))})
-	for _, c := range n.Content {
-		if a, err := e.walk(c); err != nil {
-			return a, err
-		}
-	}
-	return nil, nil
-}
-
-// size is what n stands for, aliases expanded.
-func (e *expansion) size(n *yaml.Node) (expandedSize, error) {
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return expandedSize{1, 0}, nil
-		}
-		n = n.Alias
-	}
-	if n.Anchor != "" {
-		if s, ok := e.memo[n]; ok {
-			return s, nil
-		}
-		if e.open[n] {
-			return expandedSize{}, errRecursiveAlias
-		}
-		e.open[n] = true
-		defer delete(e.open, n)
-	}
-	s := expandedSize{1, int64(len(n.Value))}
-	for _, c := range n.Content {
-		cs, err := e.size(c)
-		if err != nil {
-			return s, err
-		}
-		if s = e.add(s, cs); e.over(s) {
-			break // saturated: the rest cannot bring it back
-		}
-	}
-	if n.Anchor != "" {
-		e.memo[n] = s
-	}
-	return s, nil
-}
-
-// countNodes counts the tree's own nodes, an alias as one.
-func countNodes(n *yaml.Node) int64 {
-	c := int64(1)
-	for _, ch := range n.Content {
-		c += countNodes(ch)
-	}
-	return c
+	return &Error{File: name, Line: ex.Alias.Line, Entry: -1, Msg: fmt.Sprintf("YAML alias *%s: %s; refusing it", ex.Alias.Value, ex.Reason("document")), Err: ErrInvalid}
 }
 
 func yamlError(name string, err error) error {

@@ -6,16 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
+
+	"github.com/callbudget/callbudget/internal/regfile"
 )
 
 // DefaultMaxBytes is the largest cassette file Load reads unless
@@ -38,7 +38,7 @@ var (
 	ErrAlias = errors.New("YAML anchors and aliases are not allowed in a cassette")
 	// ErrNotRegular: the path names a named pipe, a device, a socket or
 	// a folder, not a file Load can read to its end.
-	ErrNotRegular  = errors.New("not a regular file")
+	ErrNotRegular  = regfile.ErrNotRegular
 	errInteraction = errors.New("invalid interaction")
 )
 
@@ -161,9 +161,9 @@ func interrupted(ctx context.Context, name string) error {
 }
 
 func load(ctx context.Context, path string, opts LoadOptions) (*Cassette, error) {
-	f, st, err := openRegular(path)
-	if errors.Is(err, ErrNotRegular) {
-		return nil, &LoadError{File: path, Interaction: -1, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(st.Mode())), Err: ErrNotRegular}
+	f, st, err := regfile.Open(path)
+	if errors.Is(err, regfile.ErrNotRegular) {
+		return nil, &LoadError{File: path, Interaction: -1, Msg: err.Error(), Err: ErrNotRegular}
 	}
 	if err != nil {
 		return nil, &LoadError{File: path, Interaction: -1, Msg: "cannot read cassette: " + pathErrMsg(err), Err: err}
@@ -172,7 +172,7 @@ func load(ctx context.Context, path string, opts LoadOptions) (*Cassette, error)
 	max := opts.maxBytes()
 	if st.Size() > max {
 		return nil, &LoadError{File: path, Interaction: -1,
-			Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (raise it with the size cap option)", st.Size(), max), Err: ErrTooLarge}
+			Msg: fmt.Sprintf("cassette is %d bytes, over the %d-byte cap (LoadOptions.MaxBytes)", st.Size(), max), Err: ErrTooLarge}
 	}
 	data, err := readCapped(f, st.Size(), max)
 	if err != nil {
@@ -184,46 +184,6 @@ func load(ctx context.Context, path string, opts LoadOptions) (*Cassette, error)
 	}
 	f.Close() // the parse may take a while; the file is not needed for it
 	return parse(ctx, path, data, opts)
-}
-
-// openRegular opens path for reading if it is a regular file, and returns
-// what fstat says of it. O_NONBLOCK makes opening a named pipe that has no
-// writer return at once instead of waiting for one; fstat of what was
-// opened (not stat of the path, which may change in between) then refuses
-// anything that is not a regular file with an error wrapping ErrNotRegular
-// (and the FileInfo, to say what it is).
-func openRegular(path string) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, st, ErrNotRegular
-	}
-	return f, st, nil
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "an irregular file"
 }
 
 // readCapped reads f whole, as os.ReadFile does: into a buffer of the

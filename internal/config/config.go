@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/callbudget/callbudget/internal/regfile"
 )
 
 // Defaults for what callbudget.yaml may leave out.
@@ -115,21 +115,17 @@ func (c *Config) EffectiveTolerance(s Scenario) string {
 // a named pipe with no writer does not block the open, and what fstat says
 // is not a regular file (a folder, a pipe, a device) is refused.
 func Load(path string) (*Config, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
+	f, st, err := regfile.Open(path)
+	switch {
+	case st != nil && st.IsDir():
+		return nil, &Error{File: path, Msg: "is a directory, not a config file", Err: fs.ErrInvalid}
+	case errors.Is(err, regfile.ErrNotRegular):
+		return nil, &Error{File: path, Msg: err.Error(), Err: fs.ErrInvalid}
+	case err != nil:
 		return nil, readError(path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, readError(path, err)
-	}
-	switch m := st.Mode(); {
-	case m.IsDir():
-		return nil, &Error{File: path, Msg: "is a directory, not a config file", Err: fs.ErrInvalid}
-	case !m.IsRegular():
-		return nil, &Error{File: path, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(m)), Err: fs.ErrInvalid}
-	case st.Size() > MaxFileSize:
+	if st.Size() > MaxFileSize {
 		return nil, tooLarge(path, st.Size())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
@@ -137,21 +133,6 @@ func Load(path string) (*Config, error) {
 		return nil, readError(path, err)
 	}
 	return Parse(path, data)
-}
-
-// fileKind names what a file that is neither regular nor a folder is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "an irregular file"
 }
 
 func readError(path string, err error) error {

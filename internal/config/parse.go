@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/callbudget/callbudget/internal/yamlbound"
 )
 
 // The keys each level of the file may hold, in the order messages list them.
@@ -583,98 +585,17 @@ const (
 
 // checkExpansion refuses a config whose aliases expand past the bounds
 // above, naming the alias that crosses them, before anything follows an
-// alias. It costs the tree's own size: each anchored node's expansion is
-// computed once. An alias inside the node it names (a merge of itself) is
-// counted as one node here and refused by the walk, with its own message.
+// alias. An alias inside the node it names (a merge of itself) is left to
+// the walk, which refuses it with its own message.
 func checkExpansion(path string, doc *yaml.Node, size int) error {
-	own := countNodes(doc)
-	e := &expansion{
-		maxNodes: max(expansionFactor*own, minExpandedNodes),
-		maxText:  max(expansionFactor*int64(size), minExpandedText),
-		memo:     map[*yaml.Node]expandedSize{},
-		open:     map[*yaml.Node]bool{},
-	}
-	a := e.walk(doc)
-	if a == nil {
+	ex := yamlbound.Check(doc, size, yamlbound.Limits{
+		NodeFactor: expansionFactor, MinNodes: minExpandedNodes,
+		TextFactor: expansionFactor, MinText: minExpandedText,
+	})
+	if ex == nil || ex.Recursive {
 		return nil
 	}
-	what := fmt.Sprintf("with its aliases expanded the config has over %d nodes (%d of its own)", e.maxNodes, own)
-	if e.total.text > e.maxText {
-		what = fmt.Sprintf("with its aliases expanded the config holds over %d bytes of text (the file is %d)", e.maxText, size)
-	}
-	return &Error{File: path, Line: a.Line, Msg: fmt.Sprintf("YAML alias *%s: excessive aliasing: %s; refusing it", a.Value, what)}
-}
-
-// expandedSize is what a node stands for with its aliases expanded: nodes
-// and bytes of scalar text, each saturating just past its bound.
-type expandedSize struct{ nodes, text int64 }
-
-type expansion struct {
-	maxNodes, maxText int64
-	total             expandedSize                // of the walk so far
-	memo              map[*yaml.Node]expandedSize // anchored nodes, once sized
-	open              map[*yaml.Node]bool         // anchored nodes being sized
-}
-
-func (e *expansion) add(a, b expandedSize) expandedSize {
-	return expandedSize{min(a.nodes+b.nodes, e.maxNodes+1), min(a.text+b.text, e.maxText+1)}
-}
-
-func (e *expansion) over(s expandedSize) bool { return s.nodes > e.maxNodes || s.text > e.maxText }
-
-// walk adds up the document in order and returns the alias at which the
-// total crosses a bound (only an alias can: the document's own nodes and
-// text are well within them), or nil.
-func (e *expansion) walk(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode {
-		if e.total = e.add(e.total, e.size(n)); e.over(e.total) {
-			return n
-		}
-		return nil
-	}
-	e.total = e.add(e.total, expandedSize{1, int64(len(n.Value))})
-	for _, c := range n.Content {
-		if a := e.walk(c); a != nil {
-			return a
-		}
-	}
-	return nil
-}
-
-// size is what n stands for, aliases expanded.
-func (e *expansion) size(n *yaml.Node) expandedSize {
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil || e.open[n.Alias] {
-			return expandedSize{1, 0}
-		}
-		n = n.Alias
-	}
-	if n.Anchor != "" {
-		if s, ok := e.memo[n]; ok {
-			return s
-		}
-		e.open[n] = true
-		defer delete(e.open, n)
-	}
-	s := expandedSize{1, int64(len(n.Value))}
-	for _, c := range n.Content {
-		if s = e.add(s, e.size(c)); e.over(s) {
-			break // saturated: the rest cannot bring it back
-		}
-	}
-	if n.Anchor != "" {
-		e.memo[n] = s
-	}
-	return s
-}
-
-// countNodes counts the tree's own nodes, an alias as one.
-func countNodes(n *yaml.Node) int64 {
-	c := int64(1)
-	for _, ch := range n.Content {
-		c += countNodes(ch)
-	}
-	return c
+	return &Error{File: path, Line: ex.Alias.Line, Msg: fmt.Sprintf("YAML alias *%s: %s; refusing it", ex.Alias.Value, ex.Reason("config"))}
 }
 
 // resolve follows aliases (*name) to the node they stand for.
