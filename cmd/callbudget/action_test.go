@@ -386,10 +386,13 @@ func requestLines(reqs []fakegithub.Request) []string {
 var (
 	stopTokenRE = regexp.MustCompile(`::stop-commands::[A-Za-z0-9]+|::[A-Z2-7]{26}::`)
 	loopbackRE  = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+	// delimiterRE is a step output's heredoc delimiter, random per value.
+	delimiterRE = regexp.MustCompile(`ghadelimiter_[A-Z2-7]{26}`)
 )
 
 // normalize makes a run's text stable for a golden file: paths, the fake's
-// port, the fence tokens, the version and the setup's commits.
+// port, the fence tokens, the outputs' delimiters, the version and the
+// setup's commits.
 func (s *actionSetup) normalize(text string) string {
 	text = strings.ReplaceAll(text, s.ws, "$WORKSPACE")
 	text = strings.ReplaceAll(text, s.dir, "$RUNNER")
@@ -401,6 +404,7 @@ func (s *actionSetup) normalize(text string) string {
 		return "::TOKEN::"
 	})
 	text = loopbackRE.ReplaceAllString(text, "http://127.0.0.1:PORT")
+	text = delimiterRE.ReplaceAllString(text, "ghadelimiter_RANDOM")
 	return maskVersion(maskDurations(text))
 }
 
@@ -460,9 +464,29 @@ func TestActionCheckOver(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s", res.code, exitOver, res.stderr)
 	}
 	out := outputs(t, res.output)
-	want := map[string]string{"verdict": "over", "total": "6", "delta": "0", "report": "callbudget-report.json"}
+	want := map[string]string{
+		"verdict": "over", "total": "6", "delta": "0", "report": "callbudget-report.json",
+		// For the comment step: the config and the budget file, relative
+		// to the workspace.
+		"comment-key": "callbudget.yaml", "budget-file": "callbudget.budget.yaml",
+	}
 	if !maps.Equal(out, want) {
 		t.Errorf("outputs %v, want %v", out, want)
+	}
+	// Each value has a delimiter of its own, random, so that no value
+	// can end its block early and set another output.
+	delims := delimiterRE.FindAllString(res.output, -1)
+	if len(delims) != 2*len(want) {
+		t.Errorf("%d random delimiters in GITHUB_OUTPUT, want %d:\n%s", len(delims), 2*len(want), res.output)
+	}
+	seen := map[string]int{}
+	for _, d := range delims {
+		seen[d]++
+	}
+	for d, n := range seen {
+		if n != 2 {
+			t.Errorf("delimiter %s used by more than one value", d)
+		}
 	}
 	// The report output names the JSON report in the workspace (RUNNER_TEMP
 	// is not mounted in a Docker action), relative to it.
@@ -497,9 +521,14 @@ func TestActionCheckOver(t *testing.T) {
 	if !strings.Contains(res.stderr, "::warning::from the scenario") || strings.Contains(res.stderr, "LEAKED") {
 		t.Errorf("scenario output missing, or it saw the token:\n%s", res.stderr)
 	}
+	// The head is read before the create and after it, and the comments
+	// listed again for a racing run's (prcomment/doc.go).
 	if got, want := requestLines(reqs), []string{
 		"GET /repos/octo-org/hello-world/issues/42/comments",
+		"GET /repos/octo-org/hello-world/pulls/42",
 		"POST /repos/octo-org/hello-world/issues/42/comments",
+		"GET /repos/octo-org/hello-world/issues/42/comments",
+		"GET /repos/octo-org/hello-world/pulls/42",
 	}; !slices.Equal(got, want) {
 		t.Errorf("requests %q, want %q", got, want)
 	}
@@ -535,12 +564,14 @@ func TestActionCommentLifecycle(t *testing.T) {
 		want   []string
 		action string
 	}{
-		{"create", nil, exitOver, []string{"GET comments", "POST comments"}, "created"},
+		// Every write is between two reads of the head, after a push or
+		// not; a create lists the comments again (prcomment/doc.go).
+		{"create", nil, exitOver, []string{"GET comments", "GET pull", "POST comments", "GET comments", "GET pull"}, "created"},
 		{"same head, another result: update", func() { s.vars["INPUT_TOLERANCE"] = "1" }, exitOK,
-			[]string{"GET comments", "PATCH comment"}, "updated"},
+			[]string{"GET comments", "GET pull", "PATCH comment", "GET pull"}, "updated"},
 		{"same head, same result: nothing to write", nil, exitOK, []string{"GET comments"}, "unchanged"},
 		{"after a push: update", func() { s.push(t, "ok") }, exitOK,
-			[]string{"GET comments", "GET pull", "PATCH comment"}, "updated"},
+			[]string{"GET comments", "GET pull", "PATCH comment", "GET pull"}, "updated"},
 	}
 	for _, st := range steps {
 		if st.before != nil {
@@ -619,13 +650,13 @@ func TestActionFaults(t *testing.T) {
 			name: "read-only token, over budget", budget: "over",
 			fault: func(s *actionSetup) { s.gh.SetReadOnly(true) },
 			code:  exitOver, warnings: []string{"no PR comment on #42: create comment on octo-org/hello-world#42: the token may not comment"},
-			want: []string{"GET comments", "POST comments"},
+			want: []string{"GET comments", "GET pull", "POST comments"},
 		},
 		{
 			name: "read-only token, within budget", budget: "ok",
 			fault: func(s *actionSetup) { s.gh.SetReadOnly(true); s.vars["INPUT_COMMENT"] = "always" },
 			code:  exitOK, warnings: []string{"no PR comment on #42: create comment on octo-org/hello-world#42: the token may not comment"},
-			want: []string{"GET comments", "POST comments"},
+			want: []string{"GET comments", "GET pull", "POST comments"},
 		},
 		{
 			name: "locked conversation", budget: "ok",
@@ -634,13 +665,13 @@ func TestActionFaults(t *testing.T) {
 				s.gh.FailWith("POST", "/repos/octo-org/hello-world/issues/42/comments", 1, fakegithub.Fault{Status: 403, Message: "Unable to create comment because issue is locked.", Header: http.Header{}})
 			},
 			code: exitOK, warnings: []string{"conversation is locked"},
-			want: []string{"GET comments", "POST comments"},
+			want: []string{"GET comments", "GET pull", "POST comments"},
 		},
 		{
 			name: "500 twice, then created", budget: "over",
 			fault: func(s *actionSetup) { s.gh.Fail("POST", "/repos/octo-org/hello-world/issues/42/comments", 500, 2) },
 			code:  exitOver,
-			want:  []string{"GET comments", "POST comments", "POST comments", "POST comments"}, comments: 1,
+			want:  []string{"GET comments", "GET pull", "POST comments", "POST comments", "POST comments", "GET comments", "GET pull"}, comments: 1,
 		},
 		{
 			name: "listing fails for good", budget: "ok",
@@ -710,7 +741,7 @@ func TestActionCommentEdgeCases(t *testing.T) {
 		if res.code != exitOK {
 			t.Fatalf("exit %d", res.code)
 		}
-		if got, want := shortRequests(reqs), []string{"GET comments", "GET comments", "PATCH comment"}; !slices.Equal(got, want) {
+		if got, want := shortRequests(reqs), []string{"GET comments", "GET comments", "GET pull", "PATCH comment", "GET pull"}; !slices.Equal(got, want) {
 			t.Errorf("requests %q, want %q", got, want)
 		}
 		if n := len(s.gh.Comments(actionOwner, actionRepo, actionPR)); n != 121 {
@@ -740,14 +771,74 @@ func TestActionCommentEdgeCases(t *testing.T) {
 		if res, _ := s.run(t, "check"); res.code != exitOver {
 			t.Fatalf("exit %d", res.code)
 		}
+		first := s.gh.Comments(actionOwner, actionRepo, actionPR)[0].ID
+		// Someone deletes the comment just before the run's PATCH reaches
+		// GitHub. (An injected 404 alone no longer shows this: Post lists
+		// the comments again after creating, finds the old one still
+		// there, and keeps it; the next subtest.)
+		s.gh.Intercept("PATCH", "/repos/octo-org/hello-world/issues/comments/", func(r fakegithub.Request, n int) {
+			if n != 1 {
+				return
+			}
+			req, err := http.NewRequest("DELETE", strings.TrimSuffix(s.gh.URL(), "/")+r.Path, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+actionToken)
+			resp, err := s.gh.HTTPClient().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent {
+				t.Errorf("DELETE %s: %s", r.Path, resp.Status)
+			}
+		})
+		s.vars["INPUT_TOLERANCE"] = "1"
+		res, reqs := s.run(t, "check")
+		if res.code != exitOK {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+		// The DELETE is the other actor's.
+		if got, want := shortRequests(reqs), []string{"GET comments", "GET pull", "DELETE comment", "PATCH comment", "POST comments", "GET comments", "GET pull"}; !slices.Equal(got, want) {
+			t.Errorf("requests %q, want %q", got, want)
+		}
+		if !strings.Contains(res.stderr, "was deleted while this run updated it") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 created") {
+			t.Errorf("no warning, or not created:\n%s", res.stderr)
+		}
+		if cs := s.gh.Comments(actionOwner, actionRepo, actionPR); len(cs) != 1 || cs[0].ID == first || !strings.Contains(cs[0].Body, "within budget") {
+			t.Errorf("comments %+v, want one new one within budget", cs)
+		}
+	})
+	t.Run("404 on edit, comment still there: the older one kept", func(t *testing.T) {
+		t.Parallel()
+		s := newActionSetup(t, "/api/v3", "over", "over")
+		if res, _ := s.run(t, "check"); res.code != exitOver {
+			t.Fatalf("exit %d", res.code)
+		}
+		first := s.gh.Comments(actionOwner, actionRepo, actionPR)[0].ID
+		// The 404 on PATCH is taken for a deleted comment and a new one is
+		// posted; but the list after the create still holds the old one,
+		// the oldest, so Post keeps it as the sticky comment: it PATCHes
+		// it (the head read again after) and deletes the new one. (This
+		// subtest was "created again" before Post listed again after a
+		// create; the case of a real deletion is the one above.)
 		s.gh.Fail("PATCH", "/repos/octo-org/hello-world/issues/comments/", 404, 1)
 		s.vars["INPUT_TOLERANCE"] = "1"
 		res, reqs := s.run(t, "check")
-		if got, want := shortRequests(reqs), []string{"GET comments", "PATCH comment", "POST comments"}; !slices.Equal(got, want) {
+		if res.code != exitOK {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+		if got, want := shortRequests(reqs), []string{"GET comments", "GET pull", "PATCH comment", "POST comments", "GET comments", "GET pull", "PATCH comment", "GET pull", "DELETE comment"}; !slices.Equal(got, want) {
 			t.Errorf("requests %q, want %q", got, want)
 		}
-		if !strings.Contains(res.stderr, "was deleted while this run updated it") {
-			t.Errorf("no warning:\n%s", res.stderr)
+		if !strings.Contains(res.stderr, "was deleted while this run updated it") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 updated") {
+			t.Errorf("no warning, or not updated:\n%s", res.stderr)
+		}
+		if cs := s.gh.Comments(actionOwner, actionRepo, actionPR); len(cs) != 1 || cs[0].ID != first || !strings.Contains(cs[0].Body, "within budget") {
+			t.Errorf("comments %+v, want the first one, within budget", cs)
 		}
 	})
 	t.Run("too long for GitHub: shortened once", func(t *testing.T) {
@@ -761,10 +852,10 @@ func TestActionCommentEdgeCases(t *testing.T) {
 		if res.code != exitOver {
 			t.Fatalf("exit %d", res.code)
 		}
-		if got, want := shortRequests(reqs), []string{"GET comments", "POST comments", "POST comments"}; !slices.Equal(got, want) {
-			t.Errorf("requests %q, want %q", got, want)
+		if got, want := shortRequests(reqs), []string{"GET comments", "GET pull", "POST comments", "POST comments", "GET comments", "GET pull"}; !slices.Equal(got, want) {
+			t.Fatalf("requests %q, want %q", got, want)
 		}
-		first, second := reqs[1].Body, reqs[2].Body
+		first, second := reqs[2].Body, reqs[3].Body
 		if len(second) >= len(first) || !strings.Contains(res.stderr, "was too long for GitHub and was shortened") {
 			t.Errorf("not shortened: %d then %d bytes\n%s", len(first), len(second), res.stderr)
 		}
@@ -840,7 +931,7 @@ func TestActionBaseCommitMissing(t *testing.T) {
 	if !slices.Contains(annotations(res.stderr), want) {
 		t.Errorf("no warning %q:\n%s", want, res.stderr)
 	}
-	if got := shortRequests(reqs); !slices.Equal(got, []string{"GET comments", "POST comments"}) {
+	if got := shortRequests(reqs); !slices.Equal(got, []string{"GET comments", "GET pull", "POST comments", "GET comments", "GET pull"}) {
 		t.Errorf("requests %q", got)
 	}
 }
@@ -1011,7 +1102,7 @@ func TestActionScenarioFails(t *testing.T) {
 		t.Errorf("summary:\n%s", res.summary)
 	}
 	// The key is the config's path: another config, another comment.
-	if got := shortRequests(reqs); !slices.Equal(got, []string{"GET comments", "POST comments"}) {
+	if got := shortRequests(reqs); !slices.Equal(got, []string{"GET comments", "GET pull", "POST comments", "GET comments", "GET pull"}) {
 		t.Errorf("requests %q", got)
 	}
 	if b := commentBodies(s); len(b) != 1 || !strings.HasPrefix(b[0], "<!-- callbudget:comment key=") || strings.HasPrefix(b[0], "<!-- callbudget:comment key=9d433165db28 -->") {
