@@ -178,9 +178,17 @@ func TestInterruptLoad(t *testing.T) {
 	t.Parallel()
 	cassette := filepath.Join(t.TempDir(), "big.yaml")
 	n := writeBigCassette(t, cassette, 60<<20)
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(bin, "count", cassette)
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		args []string
+	}{
+		{syscall.SIGTERM, []string{"count", cassette}},
+		{syscall.SIGINT, []string{"count", cassette}},
+		{syscall.SIGTERM, []string{"run", "--cassette", cassette, "--", "true"}},
+	} {
+		sig := tc.sig
+		t.Run(tc.args[0]+" "+sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
 			cmd.Env = testEnv()
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -226,6 +234,9 @@ func TestInterruptLoad(t *testing.T) {
 				t.Errorf("callbudget count after %v: %v, want exit status %d\n%s", sig, err, exitError, stderr.String())
 			}
 			want := fmt.Sprintf("callbudget: %s: interrupted while loading the cassette (%v signal received)\n", cassette, sig)
+			if tc.args[0] == "run" {
+				want = fmt.Sprintf("callbudget: scenario big: %s: interrupted while loading the cassette (%v signal received)\n", cassette, sig)
+			}
 			if stderr.String() != want || stdout.Len() != 0 {
 				t.Errorf("stderr %q, stdout %q; want %q on stderr only", stderr.String(), stdout.String(), want)
 			}

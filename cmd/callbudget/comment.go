@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/callbudget/callbudget/budget"
 	"github.com/callbudget/callbudget/internal/action"
 	"github.com/callbudget/callbudget/internal/config"
+	"github.com/callbudget/callbudget/internal/regfile"
 	"github.com/callbudget/callbudget/prcomment"
 	"github.com/callbudget/callbudget/report"
 	"github.com/google/go-github/v62/github"
@@ -177,9 +177,9 @@ func (a *app) commentPR() (action.PRFile, error) {
 	case file != "" && (num != 0 || head != ""):
 		return action.PRFile{}, &usageError{errors.New("comment: give --pr-file, or --pr and --head-sha, not both")}
 	case file != "":
-		f, err := os.Open(file)
+		f, _, err := regfile.Open(file)
 		if err != nil {
-			return action.PRFile{}, fmt.Errorf("comment: %w", err)
+			return action.PRFile{}, fmt.Errorf("comment: %s: %w", file, err)
 		}
 		defer f.Close()
 		p, err := action.ReadPRFile(f)
@@ -200,9 +200,9 @@ func (a *app) commentPR() (action.PRFile, error) {
 // readReportFile reads a JSON report from a run this command does not
 // trust, with report.ReadJSON's checks and a size cap.
 func readReportFile(path string) (*report.Report, error) {
-	f, err := os.Open(path)
+	f, _, err := regfile.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("comment: %w", err)
+		return nil, fmt.Errorf("comment: %s: %w", path, err)
 	}
 	defer f.Close()
 	r, err := report.ReadJSON(f, maxReportSize)

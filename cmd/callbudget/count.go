@@ -37,7 +37,7 @@ func (a *app) count(ctx context.Context, paths []string) error {
 	r := report.New(toolName())
 	seen := map[string]bool{}
 	var errs []error
-	scan, err := a.secretScanContext(ctx)
+	scan, err := a.secretScan(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (a *app) count(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
-	load := loaderContext(ctx, from)
+	load := loader(ctx, from)
 	for _, p := range paths {
 		c, err := load(p)
 		if err == nil {

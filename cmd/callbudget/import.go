@@ -62,14 +62,10 @@ func (a *app) fromFormat() (importer.Format, error) {
 }
 
 // loader loads a cassette of format f (detected when ""), converting it to
-// a go-vcr cassette as import does: what run, count and check replay.
-func loader(f importer.Format) func(path string) (*replay.Cassette, error) {
-	return loaderContext(context.Background(), f)
-}
-
-// loaderContext is loader whose loads return as soon as ctx is done (an
-// interrupt), with an error that says so and isLoadError accepts.
-func loaderContext(ctx context.Context, f importer.Format) func(path string) (*replay.Cassette, error) {
+// a go-vcr cassette as import does: what run, count and check replay. Its
+// loads return as soon as ctx is done (an interrupt), with an error that
+// says so and isLoadError accepts.
+func loader(ctx context.Context, f importer.Format) func(path string) (*replay.Cassette, error) {
 	return func(path string) (*replay.Cassette, error) {
 		c, _, err := importer.LoadContext(ctx, path, f, replay.LoadOptions{})
 		if err != nil && !isLoadError(err) {
@@ -122,7 +118,7 @@ func (a *app) importFiles(ctx context.Context, inputs []string) error {
 		}
 		outFor[out] = in
 	}
-	scan, err := a.secretScanContext(ctx)
+	scan, err := a.secretScan(ctx)
 	if err != nil {
 		return err
 	}

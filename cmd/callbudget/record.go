@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/callbudget/callbudget/internal/atomicfile"
 	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/recorder"
+	"github.com/callbudget/callbudget/internal/regfile"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/scrub"
@@ -104,7 +106,7 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	if err != nil {
 		return err
 	}
-	scan, err := a.secretScan()
+	scan, err := a.secretScan(ctx)
 	if err != nil {
 		return err
 	}
@@ -251,7 +253,12 @@ func upstreamTransport(caFile string) (*http.Transport, error) {
 	if caFile == "" {
 		return t, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	f, _, err := regfile.Open(caFile)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("record: --upstream-ca %s: %w", caFile, err)}
+	}
+	pem, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	f.Close()
 	if err != nil {
 		return nil, &usageError{fmt.Errorf("record: --upstream-ca: %w", err)}
 	}

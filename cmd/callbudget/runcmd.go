@@ -54,7 +54,7 @@ func (a *app) runOne(cmd *cobra.Command, argv []string) error {
 		return &usageError{fmt.Errorf("run: --timeout %v: must be positive", timeout)}
 	}
 	name := cassetteName(cassette)
-	scan, err := a.secretScan()
+	scan, err := a.secretScan(cmd.Context())
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (a *app) runOne(cmd *cobra.Command, argv []string) error {
 		return err
 	}
 	res, err := runner.Run(cmd.Context(), runner.Job{Name: name, Cassette: cassette, Argv: argv, Timeout: timeout},
-		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan, Loader: loader(from)})
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan, Loader: loader(cmd.Context(), from)})
 	runner.KillDescendants() // what left the group and dropped the run's tag
 	if isLoadError(err) || errors.Is(err, errSecrets) {
 		return err // nothing ran: no report to print

@@ -50,7 +50,7 @@ func (a *app) scanSetup(root *cobra.Command) {
 				return err
 			}
 		}
-		_, err := a.secretScan()
+		_, err := a.secretScan(cmd.Context())
 		return err
 	}
 	root.AddCommand(&cobra.Command{
@@ -79,7 +79,7 @@ Exit codes: 0 clean; 2 a secret was found or a cassette could not be read.`,
 // scan loads and scans each cassette; an interrupt (ctx done) stops it at
 // once, in the middle of a load or a scan.
 func (a *app) scan(ctx context.Context, paths []string) error {
-	check, err := a.secretScanContext(ctx)
+	check, err := a.secretScan(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,18 +110,15 @@ func (a *app) scan(ctx context.Context, paths []string) error {
 	return nil
 }
 
+
 // secretScan returns the scan every command runs on a cassette before
 // using it: nil when the cassette is clean, a *secretsError otherwise. The
 // values of GITHUB_TOKEN and GH_TOKEN in the environment are searched for
 // too, whatever their shape (but not the dummy a scenario gets: callbudget
 // run inside a scenario sees that one).
-func (a *app) secretScan() (func(*replay.Cassette) error, error) {
-	return a.secretScanContext(context.Background())
-}
-
-// secretScanContext is secretScan whose scan stops once ctx is done (an
-// interrupt), with an error that says so.
-func (a *app) secretScanContext(ctx context.Context) (func(*replay.Cassette) error, error) {
+// The scan stops once ctx is done (an interrupt), with an error that says
+// so.
+func (a *app) secretScan(ctx context.Context) (func(*replay.Cassette) error, error) {
 	o := scrub.Options{Redact: a.redact}
 	// viper round-trips the flag's values through CSV, so patterns with
 	// commas and quotes arrive whole.

@@ -43,7 +43,7 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 		jobs = runtime.NumCPU()
 	}
 	inActions := a.env.get("GITHUB_ACTIONS") == "true"
-	scan, _ := a.secretScan() // its flags were checked before the command ran
+	scan, _ := a.secretScan(ctx) // its flags were checked before the command ran
 	// config.Parse checked each scenario's format: ParseFormat cannot fail.
 	loaders := map[string]func(string) (*replay.Cassette, error){}
 	names := make([]string, len(scs))
@@ -51,7 +51,7 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 		names[i] = sc.Name
 		if loaders[sc.Format] == nil {
 			f, _ := importer.ParseFormat(sc.Format)
-			loaders[sc.Format] = loader(f)
+			loaders[sc.Format] = loader(ctx, f)
 		}
 	}
 	var fence *runner.Fence

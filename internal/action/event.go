@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/callbudget/callbudget/internal/regfile"
 )
 
 // maxEventSize bounds the event payload read: GitHub caps webhook payloads
@@ -134,9 +135,9 @@ func readEvent(path string, v any) error {
 	if path == "" {
 		return errors.New("GITHUB_EVENT_PATH is not set")
 	}
-	f, err := os.Open(path)
+	f, _, err := regfile.Open(path)
 	if err != nil {
-		return fmt.Errorf("read event: %w", err)
+		return fmt.Errorf("read event %s: %w", path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxEventSize+1))
