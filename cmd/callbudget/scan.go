@@ -110,7 +110,6 @@ func (a *app) scan(ctx context.Context, paths []string) error {
 	return nil
 }
 
-
 // secretScan returns the scan every command runs on a cassette before
 // using it: nil when the cassette is clean, a *secretsError otherwise. The
 // values of GITHUB_TOKEN and GH_TOKEN in the environment are searched for
