@@ -466,7 +466,9 @@ func (p *poster) update(ctx context.Context, k ours, body string) error {
 	c, written, err := p.write(ctx, k.c.GetID(), body, p.shortenOnce())
 	switch {
 	case statusOf(err) == http.StatusNotFound && !p.created:
-		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("comment %d was deleted while this run updated it: posted a new one", k.c.GetID()))
+		// Posted anew; create says which comment it kept when the old
+		// one turns out to be there still (a 404 that was not a delete).
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("comment %d answered 404 to the edit (deleted meanwhile?): posted the report again", k.c.GetID()))
 		return p.create(ctx, written)
 	case err != nil:
 		return err

@@ -805,7 +805,7 @@ func TestActionCommentEdgeCases(t *testing.T) {
 		if got, want := shortRequests(reqs), []string{"GET comments", "GET pull", "DELETE comment", "PATCH comment", "POST comments", "GET comments", "GET pull"}; !slices.Equal(got, want) {
 			t.Errorf("requests %q, want %q", got, want)
 		}
-		if !strings.Contains(res.stderr, "was deleted while this run updated it") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 created") {
+		if !strings.Contains(res.stderr, "answered 404 to the edit") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 created") {
 			t.Errorf("no warning, or not created:\n%s", res.stderr)
 		}
 		if cs := s.gh.Comments(actionOwner, actionRepo, actionPR); len(cs) != 1 || cs[0].ID == first || !strings.Contains(cs[0].Body, "within budget") {
@@ -834,7 +834,7 @@ func TestActionCommentEdgeCases(t *testing.T) {
 		if got, want := shortRequests(reqs), []string{"GET comments", "GET pull", "PATCH comment", "POST comments", "GET comments", "GET pull", "PATCH comment", "GET pull", "DELETE comment"}; !slices.Equal(got, want) {
 			t.Errorf("requests %q, want %q", got, want)
 		}
-		if !strings.Contains(res.stderr, "was deleted while this run updated it") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 updated") {
+		if !strings.Contains(res.stderr, "answered 404 to the edit") || !strings.Contains(res.stderr, "callbudget: PR comment on #42 updated") {
 			t.Errorf("no warning, or not updated:\n%s", res.stderr)
 		}
 		if cs := s.gh.Comments(actionOwner, actionRepo, actionPR); len(cs) != 1 || cs[0].ID != first || !strings.Contains(cs[0].Body, "within budget") {
