@@ -507,12 +507,19 @@ func (p *poster) markStale(ctx context.Context, id int64, body, now string) erro
 		cur, resp, err = gh.Issues.GetComment(ctx, p.o.Owner, p.o.Repo, id)
 		return resp, err
 	})
-	switch {
-	case statusOf(err) == http.StatusNotFound:
-		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s, and comment %d is gone", short(now), short(p.head), id))
-		return nil
-	case err != nil:
-		return fmt.Errorf("the pull request's head moved to %s while this run posted its results for %s; could not mark them out of date: %w", short(now), short(p.head), err)
+	// A comment gone (404) is a warning; another failure, an error.
+	failed := func(err error) (bool, error) {
+		switch {
+		case statusOf(err) == http.StatusNotFound:
+			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s, and comment %d is gone", short(now), short(p.head), id))
+			return true, nil
+		case err != nil:
+			return true, fmt.Errorf("the pull request's head moved to %s while this run posted its results for %s; could not mark them out of date: %w", short(now), short(p.head), err)
+		}
+		return false, nil
+	}
+	if stop, err := failed(err); stop {
+		return err
 	}
 	if m, ok := ParseMeta(cur.GetBody()); ok && m.HeadSHA != "" && m.HeadSHA != p.head && m.HeadSHA == now {
 		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s; a run for %s has posted since, so the comment is left as it is", short(now), short(p.head), short(now)))
@@ -521,13 +528,9 @@ func (p *poster) markStale(ctx context.Context, id int64, body, now string) erro
 	bannered := withStaleBanner(body, p.head, now)
 	if normalizeNewlines(cur.GetBody()) != bannered {
 		truncate := func(b string) (string, error) { return Truncate(b, len(b)/2), nil }
-		_, _, err := p.write(ctx, id, bannered, truncate)
-		switch {
-		case statusOf(err) == http.StatusNotFound:
-			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("the pull request's head moved to %s while this run posted its results for %s, and comment %d is gone", short(now), short(p.head), id))
-			return nil
-		case err != nil:
-			return fmt.Errorf("the pull request's head moved to %s while this run posted its results for %s; could not mark them out of date: %w", short(now), short(p.head), err)
+		if _, _, err := p.write(ctx, id, bannered, truncate); err != nil {
+			_, err = failed(err)
+			return err
 		}
 	}
 	p.res.MarkedStale = true
