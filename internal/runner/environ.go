@@ -58,7 +58,7 @@ func isSecret(k string) bool {
 // Run sets or drops, then extra (sorted, so the result is stable), then
 // the contract's variables for the replay server at url and the run's
 // tag.
-func environ(base []string, url string, extra map[string]string, tag string) []string {
+func environ(base []string, url string, extra map[string]string, tag string, ic *Interception) []string {
 	set := map[string]string{
 		EnvRunTag:     tag,
 		EnvAPIURL:     url,
@@ -66,6 +66,20 @@ func environ(base []string, url string, extra map[string]string, tag string) []s
 		EnvGraphQLURL: url + "/graphql",
 		EnvToken:      DummyToken,
 		EnvGHToken:    DummyToken,
+	}
+	// The replay server is on loopback: no outside proxy (a corporate
+	// runner's HTTP_PROXY) may stand between the command and it.
+	noProxy := mergeNoProxy(getenv(base, "NO_PROXY"), getenv(base, "no_proxy"), extra["NO_PROXY"], extra["no_proxy"])
+	set["NO_PROXY"], set["no_proxy"] = noProxy, noProxy
+	if ic != nil {
+		for _, k := range proxyEnv {
+			set[k] = ic.ProxyURL
+		}
+		if ic.CABundle != "" {
+			for _, k := range CABundleEnv {
+				set[k] = ic.CABundle
+			}
+		}
 	}
 	env := make([]string, 0, len(base)+len(extra)+len(set))
 	for _, kv := range base {
@@ -96,6 +110,46 @@ func environ(base []string, url string, extra map[string]string, tag string) []s
 		env = append(env, k+"="+set[k])
 	}
 	return env
+}
+
+// Interception is the HTTPS interception face a command is pointed at:
+// clients that always call https://api.github.com reach it through
+// HTTPS_PROXY and trust its CA through the bundle.
+type Interception struct {
+	// ProxyURL is the face's URL, http://127.0.0.1:PORT: the command's
+	// HTTPS_PROXY and https_proxy.
+	ProxyURL string
+	// CABundle is a file of the system roots and the face's CA: every
+	// variable of CABundleEnv.
+	CABundle string
+}
+
+// proxyEnv are the variables that name the interception face.
+var proxyEnv = []string{"HTTPS_PROXY", "https_proxy"}
+
+// CABundleEnv are the variables the runtimes read a CA bundle from: Go,
+// OpenSSL and Python's ssl (SSL_CERT_FILE), requests (REQUESTS_CA_BUNDLE),
+// curl (CURL_CA_BUNDLE), Node (NODE_EXTRA_CA_CERTS, added to its own
+// roots), git (GIT_SSL_CAINFO).
+var CABundleEnv = []string{"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO"}
+
+// loopbackNoProxy is always in the command's NO_PROXY.
+var loopbackNoProxy = []string{"127.0.0.1", "localhost", "::1"}
+
+// mergeNoProxy joins the NO_PROXY lists given with the loopback names,
+// each name once, in order.
+func mergeNoProxy(lists ...string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range append(lists, strings.Join(loopbackNoProxy, ",")) {
+		for _, n := range strings.Split(l, ",") {
+			if n = strings.TrimSpace(n); n != "" && !seen[strings.ToLower(n)] {
+				seen[strings.ToLower(n)] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 // envPythonUnbuffered is set for scenario commands unless given.

@@ -31,7 +31,7 @@ func TestEnviron(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := environ(tc.base, "http://127.0.0.1:1", tc.extra, "tag")
+			got := environ(tc.base, "http://127.0.0.1:1", tc.extra, "tag", nil)
 			contract := []string{
 				"CALLBUDGET_REPLAY_URL=http://127.0.0.1:1",
 				"CALLBUDGET_SCENARIO_RUN=tag",
@@ -39,6 +39,8 @@ func TestEnviron(t *testing.T) {
 				"GITHUB_API_URL=http://127.0.0.1:1",
 				"GITHUB_GRAPHQL_URL=http://127.0.0.1:1/graphql",
 				"GITHUB_TOKEN=" + DummyToken,
+				"NO_PROXY=127.0.0.1,localhost,::1",
+				"no_proxy=127.0.0.1,localhost,::1",
 			}
 			want := slices.Clone(tc.want)
 			if !slices.ContainsFunc(want, func(kv string) bool { return strings.HasPrefix(kv, "PYTHONUNBUFFERED=") }) {
@@ -79,5 +81,35 @@ func TestLookPath(t *testing.T) {
 				t.Errorf("lookPath(%q, %q) = %q, %v; want %q", tc.prog, tc.path, got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestEnvironProxy: NO_PROXY always holds the loopback names, merged with
+// the caller's and the scenario's; with an interception face, HTTPS_PROXY
+// and the CA variables point at it, whatever the caller had.
+func TestEnvironProxy(t *testing.T) {
+	t.Parallel()
+	base := []string{"HTTPS_PROXY=http://corp:3128", "HTTP_PROXY=http://corp:3128", "no_proxy=.corp.example,localhost", "SSL_CERT_FILE=/etc/mine.pem"}
+	got := environ(base, "http://127.0.0.1:1", map[string]string{"NO_PROXY": "internal.example"}, "tag", nil)
+	want := ".corp.example,localhost,internal.example,127.0.0.1,::1"
+	if getenv(got, "NO_PROXY") != want || getenv(got, "no_proxy") != want {
+		t.Errorf("NO_PROXY %q, no_proxy %q, want %q", getenv(got, "NO_PROXY"), getenv(got, "no_proxy"), want)
+	}
+	if getenv(got, "HTTPS_PROXY") != "http://corp:3128" || getenv(got, "SSL_CERT_FILE") != "/etc/mine.pem" {
+		t.Errorf("without interception the caller's proxy and CA are kept: %q", got)
+	}
+	got = environ(base, "http://127.0.0.1:1", nil, "tag", &Interception{ProxyURL: "http://127.0.0.1:2", CABundle: "/tmp/b.pem"})
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
+		if v := getenv(got, k); v != "http://127.0.0.1:2" {
+			t.Errorf("%s = %q", k, v)
+		}
+	}
+	for _, k := range CABundleEnv {
+		if v := getenv(got, k); v != "/tmp/b.pem" {
+			t.Errorf("%s = %q", k, v)
+		}
+	}
+	if n := strings.Count(strings.Join(got, "\n"), "SSL_CERT_FILE="); n != 1 {
+		t.Errorf("SSL_CERT_FILE set %d times", n)
 	}
 }

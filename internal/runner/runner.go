@@ -57,6 +57,11 @@ type Options struct {
 	// (callbudget's secret scan); its error is returned, wrapped with the
 	// job's name, and the command is not run.
 	Scan func(*replay.Cassette) error
+	// Intercept, when set, points the command's HTTPS_PROXY at an
+	// interception face and its CA variables at the face's bundle (Exec;
+	// Run's own face is in Replay). NO_PROXY always gets the loopback
+	// names.
+	Intercept *Interception
 	// KillGrace is the time between SIGTERM and SIGKILL to the process
 	// group on timeout or cancellation; DefaultKillGrace when zero.
 	KillGrace time.Duration
@@ -169,7 +174,7 @@ func execJob(ctx context.Context, j Job, url string, o Options) (time.Duration, 
 		}
 	}
 	tag := rand.Text()
-	env := environ(o.Environ, url, j.ExtraEnv, tag)
+	env := environ(o.Environ, url, j.ExtraEnv, tag, o.Intercept)
 	cmd, err := j.command(env)
 	if err != nil {
 		return 0, &CommandError{Name: j.Name, ExitCode: -1, NotFound: errors.Is(err, exec.ErrNotFound), Err: err}
