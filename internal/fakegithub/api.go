@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}/pulls/{number}", core, s.withRepo(s.getPull))
 	s.handle("GET /repos/{owner}/{repo}/pulls/{number}/files", core, s.withRepo(s.listPullFiles))
 	s.handle("GET /repos/{owner}/{repo}/contents/{path...}", core, s.withRepo(s.getContent))
+	s.handle("GET /repos/{owner}/{repo}/commits/{ref}", core, s.withRepo(s.getCommit))
 	s.handle("POST /repos/{owner}/{repo}/statuses/{sha}", core, s.withRepo(s.createStatus))
 	s.handle("POST /repos/{owner}/{repo}/check-runs", core, s.withRepo(s.createCheckRun))
 	s.handle("GET /repos/{owner}/{repo}/check-runs/{id}", core, s.withRepo(s.getCheckRun))
@@ -193,6 +194,32 @@ func gitBlobSHA(content string) string {
 }
 
 var statusStates = map[string]bool{"error": true, "failure": true, "pending": true, "success": true}
+
+// getCommit answers for a pull request's head or base commit (what ogr
+// reads before it sets a commit status); any other is GitHub's 422 for an
+// unknown commit.
+func (s *Server) getCommit(r *http.Request, body []byte, rp *repo) reply {
+	ref := r.PathValue("ref")
+	known := false
+	for _, pr := range rp.pulls {
+		known = known || ref == pr.HeadSHA || ref == pr.BaseSHA
+	}
+	if !known {
+		return reply{status: http.StatusUnprocessableEntity, body: map[string]any{
+			"message":           "No commit found for SHA: " + ref,
+			"documentation_url": "https://docs.github.com/rest/commits/commits#get-a-commit",
+		}}
+	}
+	return reply{status: http.StatusOK, body: map[string]any{
+		"sha": ref, "node_id": "C_kwDO" + ref[:min(len(ref), 12)],
+		"commit":   map[string]any{"message": "commit " + ref, "author": map[string]any{"name": Login, "date": fixedTime}},
+		"author":   s.userJSON(Login),
+		"url":      s.api("/repos/%s/%s/commits/%s", rp.owner, rp.name, ref),
+		"html_url": "https://github.com/" + rp.owner + "/" + rp.name + "/commit/" + ref,
+		"parents":  []any{},
+		"files":    []any{},
+	}}
+}
 
 func (s *Server) createStatus(r *http.Request, body []byte, rp *repo) reply {
 	var in struct {

@@ -529,3 +529,22 @@ func TestRequestsRecordBodiesAndHeaders(t *testing.T) {
 		t.Error("Requests shares header maps with the server")
 	}
 }
+
+// TestGetCommit: a pull request's head is a known commit; another SHA is
+// GitHub's 422.
+func TestGetCommit(t *testing.T) {
+	t.Parallel()
+	s := fakegithub.New(t, fakegithub.Options{})
+	head := strings.Repeat("a", 40)
+	s.AddPullRequest("o", "r", fakegithub.PullRequest{Number: 1, HeadSHA: head, BaseSHA: strings.Repeat("b", 40)})
+	for sha, want := range map[string]int{head: 200, strings.Repeat("c", 40): 422} {
+		resp, err := http.Get(s.URL() + "/repos/o/r/commits/" + sha)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET commits/%.7s: %d, want %d", sha, resp.StatusCode, want)
+		}
+	}
+}
