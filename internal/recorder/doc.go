@@ -23,6 +23,29 @@
 // uploads host, so the client receives it rewritten to the proxy's
 // /api/uploads/.
 //
+// A client that takes the proxy for GitHub Enterprise Server (its base URL
+// ends in /api/v3) gets the rewritten URLs under /api/v3 too: PyGithub
+// checks that every URL it follows starts with its base URL's path.
+//
+// The interception face: with Options.CA, the proxy also answers CONNECT
+// (a client's HTTPS_PROXY) on the same listener. A CONNECT to a GitHub API
+// host (api.github.com, uploads.github.com, Options.Hosts, and the
+// upstream's host when it is a GitHub Enterprise Server) is decrypted with
+// a leaf of the CA (package intercept), and each request in it goes the
+// way of a plain one, to the upstream, which stands in for that host.
+// Nothing is rewritten to the proxy there: the client gets the host's own
+// URLs (https://api.github.com/...), and an upstream that names another
+// origin (a GitHub Enterprise Server, a test server on 127.0.0.1) has it
+// rewritten to the host's, so that what the client gets and what is
+// recorded are what the host would have answered; the recorded URL is the
+// one the client called. A CONNECT to any other host is tunnelled
+// untouched, not decrypted and not recorded (package downloads). Without a
+// CA a CONNECT to a GitHub API host is refused (403, Options.NoCA).
+//
+// Discard mode (callbudget proxy) keeps nothing and buffers nothing: both
+// bodies stream through with no size cap, the answer flushed to the client
+// as it comes, its URLs rewritten on the way when it is text.
+//
 // It does not scrub, scan or write cassettes: callbudget record does,
 // with package scrub, before anything reaches the disk.
 package recorder

@@ -12,12 +12,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/callbudget/callbudget/internal/intercept"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
 
@@ -66,7 +66,25 @@ type Options struct {
 	// Handler, when set, wraps the forwarding handler: callbudget proxy
 	// answers its own paths and groups calls into runs in front of it.
 	// The context of the request it passes on is the upstream request's.
+	// Requests decrypted from a CONNECT go through it too.
 	Handler func(forward http.Handler) http.Handler
+
+	// CA, when set, has the proxy answer CONNECT (a client's HTTPS_PROXY)
+	// on its listener: a CONNECT to a GitHub API host (see Hosts) is
+	// decrypted with a leaf certificate of CA and each request in it is
+	// forwarded, recorded and counted as a plain one (see the package
+	// doc); a CONNECT to any other host is tunnelled untouched. When nil,
+	// a CONNECT to a GitHub API host is refused (403, NoCA) and other
+	// hosts are still tunnelled.
+	CA *intercept.CA
+	// Hosts are the hosts decrypted besides api.github.com and
+	// uploads.github.com (GitHub Enterprise Server hosts). The
+	// upstream's own host is one of them when the upstream is an https
+	// URL of a host other than api.github.com on port 443.
+	Hosts []string
+	// NoCA is the text of the 403 a CONNECT to a GitHub API host gets
+	// when CA is nil.
+	NoCA string
 }
 
 // Proxy is a running recording proxy. Its methods are safe for
@@ -79,8 +97,14 @@ type Proxy struct {
 	url      string
 	ln       net.Listener
 	srv      *http.Server
-	toClient *strings.Replacer // upstream URLs → the proxy's
-	served   chan struct{}
+	toClient *rewrite // upstream URLs → the proxy's
+	// toClientV3 is toClient for a client that calls the proxy as GitHub
+	// Enterprise Server (under /api/v3): its URLs keep the prefix, as
+	// PyGithub checks that every URL it follows starts with its base URL.
+	toClientV3 *rewrite
+	faces      map[string]*face // decrypted hosts → how their clients see the API
+	ic         *intercept.Proxy
+	served     chan struct{}
 
 	mu    sync.Mutex
 	seq   int
@@ -129,16 +153,36 @@ func New(opts Options) (*Proxy, error) {
 		recs:    map[int]*cassette.Interaction{},
 		served:  make(chan struct{}),
 	}
-	p.toClient = newReplacer(map[string]string{
-		uploads.String(): p.url + "/api/uploads",
-		base.String():    p.url,
-		p.origin:         p.url,
-	})
+	p.toClient = newRewrite(
+		uploads.String(), p.url+"/api/uploads",
+		p.origin, p.url,
+		base.String(), p.url,
+	)
+	p.toClientV3 = newRewrite(
+		uploads.String(), p.url+"/api/uploads",
+		p.origin, p.url,
+		base.String(), p.url+"/api/v3",
+	)
 	var h http.Handler = p
 	if opts.Handler != nil {
 		h = opts.Handler(p)
 	}
-	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
+	p.faces = faces(base, uploads, p.origin, opts.Hosts)
+	if opts.CA != nil {
+		p.ic = &intercept.Proxy{
+			CA:        opts.CA,
+			Intercept: p.decrypts,
+			Handler:   h,
+			Other:     intercept.Tunnel,
+		}
+	}
+	p.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodConnect {
+			p.connect(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: time.Minute}
 	go func() {
 		defer close(p.served)
 		p.srv.Serve(ln) // returns ErrServerClosed on Close
@@ -165,26 +209,6 @@ func defaultUploads(base *url.URL) string {
 	return base.Scheme + "://" + base.Host + "/api/uploads"
 }
 
-// newReplacer replaces the longest prefixes first, so that a base URL with
-// a path wins over its bare origin.
-func newReplacer(m map[string]string) *strings.Replacer {
-	olds := make([]string, 0, len(m))
-	for o := range m {
-		olds = append(olds, o)
-	}
-	sort.Slice(olds, func(i, j int) bool {
-		if len(olds[i]) != len(olds[j]) {
-			return len(olds[i]) > len(olds[j])
-		}
-		return olds[i] < olds[j]
-	})
-	pairs := make([]string, 0, 2*len(olds))
-	for _, o := range olds {
-		pairs = append(pairs, o, m[o])
-	}
-	return strings.NewReplacer(pairs...)
-}
-
 // URL is the proxy's base URL ("http://127.0.0.1:41234"), what the
 // command gets as GITHUB_API_URL.
 func (p *Proxy) URL() string { return p.url }
@@ -199,6 +223,12 @@ func (p *Proxy) Close(ctx context.Context) error {
 			p.srv.Close()
 		}
 		<-p.served
+		if p.ic != nil {
+			if ierr := p.ic.Shutdown(ctx); ierr != nil {
+				p.ic.Close()
+				err = errors.Join(err, ierr)
+			}
+		}
 	})
 	return err
 }
@@ -287,16 +317,63 @@ func (p *Proxy) target(r *http.Request) *url.URL {
 			}
 		}
 	}
+	return p.under(&u, path, r.URL.RawQuery)
+}
+
+// under is base with the escaped path added to its own, and query.
+func (p *Proxy) under(base *url.URL, path, query string) *url.URL {
+	u := *base
 	full := u.EscapedPath() + path
 	if up, err := url.PathUnescape(full); err == nil {
 		u.Path = up
 		u.RawPath = full
 	}
-	u.RawQuery = r.URL.RawQuery
+	u.RawQuery = query
 	return &u
 }
 
+// view is what one request is to the client: the URL it meant, and the
+// rewriting of upstream URLs in the answer it gets.
+type view struct {
+	url, host string   // recorded as the request's URL and host
+	toClient  *rewrite // upstream URLs → the client's
+	// recordClient records the answer as the client got it (the
+	// decrypted face: what api.github.com would have answered), not as
+	// the upstream sent it (the plain face, whose client sees the proxy's
+	// URLs).
+	recordClient bool
+}
+
+// view maps a request onto the upstream URL it stands for, and says how
+// its client sees the API.
+func (p *Proxy) view(r *http.Request) (*url.URL, view) {
+	if info, ok := intercept.FromContext(r.Context()); ok {
+		if f := p.faces[info.Host]; f != nil {
+			target := p.target(r)
+			if f.uploadsHost {
+				target = p.under(p.uploads, r.URL.EscapedPath(), r.URL.RawQuery)
+			}
+			return target, view{
+				url:          "https://" + info.Host + r.URL.RequestURI(),
+				host:         info.Host,
+				toClient:     f.toClient,
+				recordClient: true,
+			}
+		}
+	}
+	target := p.target(r)
+	v := view{url: target.String(), host: target.Host, toClient: p.toClient}
+	if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v3"); ok && (rest == "" || rest[0] == '/') {
+		v.toClient = p.toClientV3
+	}
+	return target, v
+}
+
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.opts.Discard {
+		p.forward(w, r)
+		return
+	}
 	p.mu.Lock()
 	seq := p.seq
 	p.seq++
@@ -314,14 +391,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "callbudget record: request body over the recording cap", http.StatusRequestEntityTooLarge)
 		return
 	}
-	target := p.target(r)
+	target, v := p.view(r)
 	in := &cassette.Interaction{Request: cassette.Request{
 		Proto: r.Proto, ProtoMajor: r.ProtoMajor, ProtoMinor: r.ProtoMinor,
 		ContentLength: int64(len(body)),
-		Host:          target.Host,
+		Host:          v.host,
 		Body:          string(body),
 		Headers:       r.Header.Clone(),
-		URL:           target.String(),
+		URL:           v.url,
 		Method:        r.Method,
 	}}
 	dropHop(in.Request.Headers)
@@ -329,52 +406,23 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.Request.ContentLength = 0
 	}
 
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), bytes.NewReader(body))
+	out, err := p.upstreamRequest(r, target, bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		p.fail(fmt.Errorf("%s %s: %w", r.Method, target, err))
 		http.Error(w, "callbudget record: bad request URL", http.StatusBadRequest)
 		return
 	}
-	if len(body) == 0 {
-		out.Body, out.ContentLength = http.NoBody, 0
-	}
-	out.Header = r.Header.Clone()
-	dropHop(out.Header)
-	// The Transport asks for gzip and decodes it itself when the request
-	// names no encoding: the cassette then holds text.
-	out.Header.Del("Accept-Encoding")
-	out.Header.Del("Authorization")
-	if p.opts.Token != "" {
-		out.Header.Set("Authorization", "Bearer "+p.opts.Token)
-	}
 
 	start := time.Now()
 	resp, err := p.opts.Transport.RoundTrip(out)
 	if err != nil {
-		if r.Context().Err() == nil {
-			p.fail(fmt.Errorf("%s %s: %w: %w", r.Method, target, ErrUpstream, err))
-		} else {
-			p.fail(fmt.Errorf("%s %s: client went away: %w", r.Method, target, r.Context().Err()))
-		}
-		http.Error(w, "callbudget record: upstream request failed: "+err.Error(), http.StatusBadGateway)
+		p.upstreamFailed(w, r, target, err)
 		return
 	}
 	defer resp.Body.Close()
 
-	rec := resp.Header.Clone()
-	dropHop(rec)
-	var src io.Reader = resp.Body
-	uncompressed, length := resp.Uncompressed, resp.ContentLength
-	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
-		// Sent compressed though not asked to: decode for both.
-		zr, err := gzip.NewReader(resp.Body)
-		if err == nil {
-			defer zr.Close()
-			src, uncompressed, length = zr, true, -1
-			rec.Del("Content-Encoding")
-			rec.Del("Content-Length")
-		}
-	}
+	rec, src, uncompressed, length, closeSrc := decoded(resp)
+	defer closeSrc()
 
 	// The whole answer is read before the client gets it: its URLs are
 	// rewritten to the proxy (a client such as PyGithub follows the
@@ -392,39 +440,160 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	toClient := buf.Bytes()
-	if textual(rec.Get("Content-Type")) {
-		toClient = []byte(p.toClient.Replace(buf.String()))
+	if textual(rec.Get("Content-Type")) && !v.toClient.empty() {
+		toClient = []byte(v.toClient.String(buf.String()))
 	}
 	h := w.Header()
 	for k, vs := range rec {
 		h[k] = slices.Clone(vs)
 	}
-	for _, k := range []string{"Link", "Location", "Content-Location"} {
-		for i, v := range h[k] {
-			h[k][i] = p.toClient.Replace(v)
-		}
-	}
+	rewriteHeaders(h, v.toClient)
 	if h.Get("Content-Length") != "" || uncompressed || len(toClient) != buf.Len() {
 		h.Set("Content-Length", strconv.Itoa(len(toClient)))
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(toClient) // a client that went away is its own problem: the recording is complete
+	recBody := buf.String()
+	if v.recordClient {
+		// What api.github.com would have answered: the client's view.
+		recBody = string(toClient)
+		rewriteHeaders(rec, v.toClient)
+		if length >= 0 {
+			length = int64(len(recBody))
+		}
+		if rec.Get("Content-Length") != "" {
+			rec.Set("Content-Length", strconv.Itoa(len(recBody)))
+		}
+	}
 	in.Response = cassette.Response{
 		Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
 		ContentLength: length,
 		Uncompressed:  uncompressed,
-		Body:          buf.String(),
+		Body:          recBody,
 		Headers:       rec,
 		Status:        resp.Status,
 		Code:          resp.StatusCode,
 		Duration:      time.Since(start),
 	}
-	if p.opts.Discard {
-		return
-	}
 	p.mu.Lock()
 	p.recs[seq] = in
 	p.mu.Unlock()
+}
+
+// forward is ServeHTTP in Discard mode (callbudget proxy): nothing is
+// kept, and both bodies stream through, whatever their size: the request's
+// straight to the upstream, the answer to the client as it comes, its URLs
+// rewritten on the way when it is text.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
+	target, v := p.view(r)
+	out, err := p.upstreamRequest(r, target, r.Body, r.ContentLength)
+	if err != nil {
+		http.Error(w, "callbudget proxy: bad request URL", http.StatusBadRequest)
+		return
+	}
+	resp, err := p.opts.Transport.RoundTrip(out)
+	if err != nil {
+		p.upstreamFailed(w, r, target, err)
+		return
+	}
+	defer resp.Body.Close()
+	rec, src, _, _, closeSrc := decoded(resp)
+	defer closeSrc()
+
+	h := w.Header()
+	for k, vs := range rec {
+		h[k] = slices.Clone(vs)
+	}
+	rewriteHeaders(h, v.toClient)
+	rewriteBody := textual(rec.Get("Content-Type")) && !v.toClient.empty()
+	if rewriteBody {
+		h.Del("Content-Length") // the length changes: chunked, or until close
+	}
+	w.WriteHeader(resp.StatusCode)
+	if r.Method == http.MethodHead || !bodyAllowed(resp.StatusCode) {
+		return
+	}
+	var dst io.Writer = newFlushWriter(w)
+	var rw io.WriteCloser
+	if rewriteBody {
+		rw = v.toClient.Writer(dst)
+		dst = rw
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil && rw != nil {
+		err = rw.Close()
+	}
+	if err != nil {
+		// The status line is gone: cut the connection, so that the
+		// client sees a broken answer, not a short one that ends well.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func bodyAllowed(code int) bool {
+	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
+}
+
+// upstreamRequest is the request to the upstream for r: its headers
+// without the hop-by-hop ones and the client's Authorization, with the
+// token's in its place.
+func (p *Proxy) upstreamRequest(r *http.Request, target *url.URL, body io.Reader, length int64) (*http.Request, error) {
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	out.ContentLength = length
+	if length == 0 {
+		out.Body, out.GetBody = http.NoBody, nil
+	}
+	out.Header = r.Header.Clone()
+	dropHop(out.Header)
+	// The Transport asks for gzip and decodes it itself when the request
+	// names no encoding: the cassette then holds text, and the proxy can
+	// rewrite it.
+	out.Header.Del("Accept-Encoding")
+	out.Header.Del("Authorization")
+	if p.opts.Token != "" {
+		out.Header.Set("Authorization", "Bearer "+p.opts.Token)
+	}
+	return out, nil
+}
+
+func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, target *url.URL, err error) {
+	if r.Context().Err() == nil {
+		p.fail(fmt.Errorf("%s %s: %w: %w", r.Method, target, ErrUpstream, err))
+	} else {
+		p.fail(fmt.Errorf("%s %s: client went away: %w", r.Method, target, r.Context().Err()))
+	}
+	http.Error(w, "callbudget: upstream request failed: "+err.Error(), http.StatusBadGateway)
+}
+
+// decoded is the answer's headers (hop-by-hop ones dropped) and body, gzip
+// decoded when the upstream sent it compressed though not asked to.
+func decoded(resp *http.Response) (h http.Header, body io.Reader, uncompressed bool, length int64, closeBody func()) {
+	h = resp.Header.Clone()
+	dropHop(h)
+	body, uncompressed, length, closeBody = resp.Body, resp.Uncompressed, resp.ContentLength, func() {}
+	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+		if zr, err := gzip.NewReader(resp.Body); err == nil {
+			body, uncompressed, length, closeBody = zr, true, -1, func() { zr.Close() }
+			h.Del("Content-Encoding")
+			h.Del("Content-Length")
+		}
+	}
+	return h, body, uncompressed, length, closeBody
+}
+
+// rewriteHeaders rewrites the URLs of the headers a client follows.
+func rewriteHeaders(h http.Header, w *rewrite) {
+	if w.empty() {
+		return
+	}
+	for _, k := range []string{"Link", "Location", "Content-Location"} {
+		for i, v := range h[k] {
+			h[k][i] = w.String(v)
+		}
+	}
 }
 
 // textual reports whether a body of this Content-Type is text whose URLs
