@@ -8,6 +8,7 @@ package replay
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -338,7 +340,7 @@ func BenchmarkServer(b *testing.B) {
 			b.Run("impl=floor", func(b *testing.B) {
 				srv := httptest.NewServer(benchFloorHandler(c))
 				defer srv.Close()
-				benchServe(b, srv.URL, pqs, clients)
+				benchServe(b, srv.URL, pqs, clients, nil)
 			})
 			b.Run("impl=callbudget", func(b *testing.B) {
 				srv, err := NewServer(c, Options{})
@@ -346,13 +348,32 @@ func BenchmarkServer(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer srv.Close()
-				benchServe(b, srv.URL(), pqs, clients)
+				benchServe(b, srv.URL(), pqs, clients, nil)
+			})
+			// The interception face: the same requests to
+			// https://api.github.com through the Server as HTTPS proxy,
+			// over TLS, on kept-alive connections (HTTP/2, as Go's
+			// client negotiates it), so the handshakes are amortised.
+			b.Run("impl=intercepted", func(b *testing.B) {
+				srv, err := NewServer(c, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer srv.Close()
+				proxy, _ := url.Parse(srv.URL())
+				benchServe(b, "https://api.github.com", pqs, clients, func(tr *http.Transport) {
+					tr.Proxy = http.ProxyURL(proxy)
+					tr.TLSClientConfig = &tls.Config{RootCAs: srv.CA().Pool()}
+					tr.ForceAttemptHTTP2 = true
+				})
 			})
 		})
 	}
 }
 
-func benchServe(b *testing.B, base string, pqs []string, clients int) {
+// benchServe sends the requests pqs on base with clients goroutines;
+// setup, when not nil, configures the client's transport.
+func benchServe(b *testing.B, base string, pqs []string, clients int, setup func(*http.Transport)) {
 	// Dials are counted to show the client keeps its connections alive:
 	// conns should be the number of client goroutines, not b.N.
 	var dials atomic.Int64
@@ -363,6 +384,9 @@ func benchServe(b *testing.B, base string, pqs []string, clients int) {
 			dials.Add(1)
 			return dialer.DialContext(ctx, network, addr)
 		},
+	}
+	if setup != nil {
+		setup(tr)
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}

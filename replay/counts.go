@@ -38,6 +38,35 @@ type Counts struct {
 	// Unmatched lists requests with no recorded interaction, by method and
 	// normalised path (never query values or bodies), sorted.
 	Unmatched []UnmatchedCall
+	// Refused lists the hosts the Server refused a CONNECT to, sorted:
+	// any host but GitHub's API hosts (replay has no network), and every
+	// host when its interception face is off. A refused CONNECT is not a
+	// GitHub API call and is not in Total.
+	Refused []RefusedHost
+	// CARefused lists the hosts for which a client refused the
+	// interception face's certificate in the TLS handshake (it does not
+	// trust the run's CA, or it pins GitHub's certificates), sorted:
+	// whatever that client meant to call went uncounted.
+	CARefused []RefusedHost
+}
+
+// RefusedHost is a host and how many times it was refused.
+type RefusedHost struct {
+	// Host is the CONNECT's host, with its port when that is not 443.
+	Host  string
+	Count int
+}
+
+func refusedList(m map[string]int) []RefusedHost {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]RefusedHost, 0, len(m))
+	for h, n := range m {
+		out = append(out, RefusedHost{Host: h, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Host < out[j].Host })
+	return out
 }
 
 // Endpoint is the count for one GitHub endpoint.
@@ -138,9 +167,10 @@ func (e *engine) counts(served func(*slot) int) Counts {
 		t.add(m.name, m.name.route.Resource, m.count, 0, 0, m.count)
 		unmatched = mergeUnmatched(unmatched, UnmatchedCall{Method: m.name.route.Method, Path: m.path, Count: m.count})
 	}
+	refused, caRefused := refusedList(e.refused), refusedList(e.caRefused)
 	e.mu.Unlock()
 
-	c := Counts{Resources: map[string]int{}, Unmatched: unmatched}
+	c := Counts{Resources: map[string]int{}, Unmatched: unmatched, Refused: refused, CARefused: caRefused}
 	for _, k := range t.order {
 		ep := t.m[k]
 		c.Endpoints = append(c.Endpoints, *ep)

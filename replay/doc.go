@@ -4,10 +4,13 @@
 // It owns three things: loading and validating cassettes ([Load], [Parse]),
 // matching a live request to a recorded interaction in O(1) (an index keyed
 // by method, normalised path, normalised query and, for POST /graphql, the
-// GraphQL operation), and counting what was served ([Counts]). It offers two
-// faces over one engine: [Transport], an [net/http.RoundTripper] for Go code
+// GraphQL operation), and counting what was served ([Counts]). It offers
+// its engine two ways: [Transport], an [net/http.RoundTripper] for Go code
 // in-process, and [Server], a loopback HTTP server any process's client can
-// be pointed at.
+// be pointed at, either by base URL or, for clients that always call
+// https://api.github.com, as their HTTPS proxy (its interception face, with
+// a CA made for the Server; nothing else is reachable through it: replay
+// has no network).
 //
 // Matching ignores what real clients vary: the host (api.github.com and
 // uploads.github.com both replay), the GitHub Enterprise /api/v3 prefix,

@@ -2,15 +2,18 @@ package replay
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/callbudget/callbudget/internal/intercept"
 	"github.com/callbudget/callbudget/routes"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -22,8 +25,9 @@ type Options struct {
 	// MatchHost makes the request's host part of the match. By default the
 	// host is ignored, so a cassette recorded against api.github.com (and
 	// uploads.github.com) replays for a client pointed anywhere. Only the
-	// Transport sees the host a client meant; the Server always sees its
-	// own loopback address and ignores this.
+	// Transport and the Server's interception face see the host a client
+	// meant; a plain request to the Server names no host, and takes the
+	// interactions of the first host recorded for it.
 	MatchHost bool
 
 	// Addr is the address the Server listens on; "127.0.0.1:0" (a free
@@ -37,6 +41,21 @@ type Options struct {
 	// on the replay server; the Transport never rewrites, since it answers
 	// whatever host is asked.
 	KeepURLs bool
+
+	// NoIntercept turns the Server's interception face off: a CONNECT is
+	// then refused (and counted) whatever its host, as for any host but
+	// GitHub's when the face is on. The Transport ignores it.
+	NoIntercept bool
+
+	// CA signs the interception face's certificates; nil makes one in
+	// memory for the Server (intercept.NewCA), whose key never leaves the
+	// process.
+	CA *intercept.CA
+
+	// InterceptHosts are hosts the interception face decrypts besides
+	// api.github.com and uploads.github.com: a GitHub Enterprise Server
+	// host.
+	InterceptHosts []string
 }
 
 // UnmatchedHeader is set on the 404 answer to a request the cassette has
@@ -58,6 +77,11 @@ type answer struct {
 	index  int
 	code   int
 	status string
+	// header, body and clen are what the Transport and the Server's plain
+	// face serve (origins rewritten for the Server); rawHeader, rawBody
+	// and rawClen what the interception face serves, exactly as recorded.
+	// Each raw value is the plain one itself when rewriting changed
+	// nothing.
 	header http.Header
 	// own is a private copy of header for the Transport to hand out on the
 	// answer's first serving, when it can be served again (the last answer
@@ -65,6 +89,9 @@ type answer struct {
 	own          http.Header
 	body         string
 	clen         []string // Content-Length, formatted once
+	rawHeader    http.Header
+	rawBody      string
+	rawClen      []string
 	uncompressed bool
 	resource     string
 }
@@ -93,9 +120,15 @@ type engine struct {
 	opts    Options
 	index   map[slotKey]*slot
 	slots   []*slot // in order of first recording, for stable counts
+	// anyHost, only with MatchHost, finds a slot for a request that
+	// names no host (the Server's plain face): the first host recorded.
+	anyHost map[slotKey]*slot
 	mu      sync.Mutex
 	misses  map[slotKey]*missSlot
 	missOrd []*missSlot
+	// refused and caRefused count, by host, CONNECTs the Server refused
+	// and TLS handshakes in which a client refused its CA.
+	refused, caRefused map[string]int
 }
 
 type missSlot struct {
@@ -107,14 +140,46 @@ type missSlot struct {
 // rewriter maps recorded API origins to the Server's own URL; nil for the
 // Transport.
 type rewriter struct {
-	r *strings.Replacer
+	r       *strings.Replacer
+	origins []string
 }
 
+// apply rewrites s, returning s itself when no origin occurs in it, so
+// that an unchanged body is not copied.
 func (w *rewriter) apply(s string) string {
 	if w == nil || !strings.Contains(s, "://") {
 		return s
 	}
-	return w.r.Replace(s)
+	for _, o := range w.origins {
+		if strings.Contains(s, o) {
+			return w.r.Replace(s)
+		}
+	}
+	return s
+}
+
+// header is h with its Link and Location values rewritten, sharing every
+// other value with h; nil when rewriting changes nothing.
+func (w *rewriter) header(h http.Header) http.Header {
+	var out http.Header
+	for _, k := range []string{"Link", "Location"} {
+		var nvs []string
+		for j, v := range h[k] {
+			if nv := w.apply(v); nv != v {
+				if nvs == nil {
+					nvs = slices.Clone(h[k])
+				}
+				nvs[j] = nv
+			}
+		}
+		if nvs != nil {
+			if out == nil {
+				out = maps.Clone(h)
+			}
+			out[k] = nvs
+		}
+	}
+	return out
 }
 
 func newRewriter(c *Cassette, to string) *rewriter {
@@ -139,7 +204,7 @@ func newRewriter(c *Cassette, to string) *rewriter {
 	for _, o := range origins {
 		pairs = append(pairs, o, to)
 	}
-	return &rewriter{strings.NewReplacer(pairs...)}
+	return &rewriter{r: strings.NewReplacer(pairs...), origins: origins}
 }
 
 func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
@@ -175,6 +240,16 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 			s = &slot{name: nameCall(r, key.op, method, mutation)}
 			e.index[key] = s
 			e.slots = append(e.slots, s)
+			if opts.MatchHost {
+				bare := key
+				bare.host = ""
+				if e.anyHost == nil {
+					e.anyHost = map[slotKey]*slot{}
+				}
+				if e.anyHost[bare] == nil {
+					e.anyHost[bare] = s
+				}
+			}
 		}
 		s.answers = append(s.answers, prepareAnswer(i, &in.Response, s.name.route.Resource, rw))
 	}
@@ -231,17 +306,6 @@ func prepareAnswer(i int, r *cassetteResponse, routeResource string, rw *rewrite
 		delete(h, "X-Ratelimit-Reset")
 	}
 	keepCalling(h)
-	body := r.Body
-	if rw != nil {
-		for _, k := range []string{"Link", "Location"} {
-			for j, v := range h[k] {
-				h[k][j] = rw.apply(v)
-			}
-		}
-		if h.Get("Content-Encoding") == "" {
-			body = rw.apply(body)
-		}
-	}
 	h[InteractionHeader] = []string{strconv.Itoa(i)}
 	resource := routeResource
 	if rr := h.Get("X-Ratelimit-Resource"); rr != "" {
@@ -251,8 +315,22 @@ func prepareAnswer(i int, r *cassetteResponse, routeResource string, rw *rewrite
 	if status == "" {
 		status = strconv.Itoa(r.Code) + " " + http.StatusText(r.Code)
 	}
-	return answer{index: i, code: r.Code, status: status, header: h, body: body,
-		clen: []string{strconv.Itoa(len(body))}, uncompressed: r.Uncompressed, resource: resource}
+	a := answer{index: i, code: r.Code, status: status, header: h, body: r.Body,
+		clen: []string{strconv.Itoa(len(r.Body))}, uncompressed: r.Uncompressed, resource: resource}
+	a.rawHeader, a.rawBody, a.rawClen = a.header, a.body, a.clen
+	if rw != nil {
+		// The plain face's copy is made only of what rewriting changes.
+		if ph := rw.header(h); ph != nil {
+			a.header = ph
+		}
+		if h.Get("Content-Encoding") == "" {
+			if b := rw.apply(r.Body); b != r.Body {
+				a.body = b
+				a.clen = []string{strconv.Itoa(len(b))}
+			}
+		}
+	}
+	return a
 }
 
 // keepCalling rewrites the primary rate-limit headers so that no client
@@ -288,7 +366,11 @@ func (e *engine) match(method, host, path, rawQuery string, body io.Reader) (a *
 		b, _ := io.ReadAll(io.LimitReader(body, maxGraphQLBody))
 		key.op, mutation = graphQLOp(b)
 	}
-	if s := e.index[key]; s != nil {
+	s := e.index[key]
+	if s == nil && e.anyHost != nil && key.host == "" {
+		s = e.anyHost[key]
+	}
+	if s != nil {
 		n := s.served.Add(1)
 		if n > int64(len(s.answers)) {
 			return &s.answers[len(s.answers)-1], true
@@ -297,6 +379,27 @@ func (e *engine) match(method, host, path, rawQuery string, body io.Reader) (a *
 	}
 	e.miss(key, mutation)
 	return nil, false
+}
+
+// refuse counts a CONNECT the Server refused, by host.
+func (e *engine) refuse(host string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.refused == nil {
+		e.refused = map[string]int{}
+	}
+	e.refused[host]++
+}
+
+// refuseCA counts a TLS handshake in which a client refused the Server's
+// CA, by host.
+func (e *engine) refuseCA(host string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.caRefused == nil {
+		e.caRefused = map[string]int{}
+	}
+	e.caRefused[host]++
 }
 
 // maxGraphQLBody bounds what is read of a GraphQL request to name it.

@@ -8,48 +8,95 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/callbudget/callbudget/internal/intercept"
 )
 
 // Server is a real HTTP server on loopback that answers from a cassette
-// and counts every request, for clients in any process or language: point
-// go-github (WithEnterpriseURLs), PyGithub (base_url), octokit (baseUrl) or
-// gh (GH_HOST) at URL(). Safe for concurrent use.
+// and counts every request, for clients in any process or language. It has
+// two faces on one listener, over one matcher and one set of counters, so
+// a request counts the same whichever way it comes in:
+//
+//   - the plain face, for clients given a base URL: point go-github
+//     (WithEnterpriseURLs), PyGithub (base_url) or octokit (baseUrl) at
+//     URL(). Recorded API origins in bodies and Link and Location headers
+//     are rewritten to URL() (unless Options.KeepURLs), so that clients
+//     following absolute URLs stay on the replay.
+//   - the interception face, for clients that always call
+//     https://api.github.com (PyGithub with no base URL, gh on its default
+//     host, a script with the URL written into it): URL() is also an
+//     HTTPS proxy. A CONNECT to api.github.com, uploads.github.com or one
+//     of Options.InterceptHosts (a GitHub Enterprise host, for gh with
+//     GH_HOST) on port 443 is answered with TLS, with a certificate for
+//     that host from CA(), and its requests are answered exactly as
+//     recorded: nothing is rewritten. A CONNECT to any other host is
+//     refused with 403 and counted in Counts.Refused: replay has no
+//     network. Give the client HTTPS_PROXY=URL() and a CA bundle holding
+//     CA() (CA().WriteBundle), as the runner does.
+//
+// Safe for concurrent use.
 type Server struct {
-	e    *engine
-	url  string
-	ln   net.Listener
-	srv  *http.Server
-	done chan struct{}
-	once sync.Once
-	err  error
+	e      *engine
+	url    string
+	ln     net.Listener
+	srv    *http.Server
+	ca     *intercept.CA
+	proxy  *intercept.Proxy // nil when the interception face is off
+	ctx    context.Context  // canceled by Close: ends CONNECTs in their handshake
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+	err    error
 }
 
 // NewServer loads nothing and listens at once: on Options.Addr, by default
-// a free port on 127.0.0.1. Close it when done.
+// a free port on 127.0.0.1. With the interception face on (the default)
+// the address must be a loopback one, and a CA is made unless Options.CA
+// gives one. Close it when done.
 func NewServer(c *Cassette, opts Options) (*Server, error) {
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	ca := opts.CA
+	if !opts.NoIntercept && ca == nil {
+		var err error
+		if ca, err = intercept.NewCA(0); err != nil {
+			return nil, fmt.Errorf("replay server: make the interception CA: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("replay server: listen on %s: %w", addr, err)
 	}
+	if ta, ok := ln.Addr().(*net.TCPAddr); !opts.NoIntercept && (!ok || !ta.IP.IsLoopback()) {
+		ln.Close()
+		return nil, fmt.Errorf("replay server: listen on %s: the interception face listens on loopback only (set NoIntercept to serve elsewhere)", addr)
+	}
 	s := &Server{ln: ln, url: "http://" + ln.Addr().String(), done: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var rw *rewriter
 	if !opts.KeepURLs {
 		rw = newRewriter(c, s.url)
 	}
-	// The Server sees only its own loopback host; matching on it would
-	// match nothing.
-	opts.MatchHost = false
 	s.e = newEngine(c, opts, rw, false)
+	if !opts.NoIntercept {
+		s.ca = ca
+		s.proxy = &intercept.Proxy{
+			CA:        ca,
+			Intercept: intercept.GitHubHosts(opts.InterceptHosts...),
+			Handler:   http.HandlerFunc(s.serveDecrypted),
+			Other:     s.refuse,
+		}
+	}
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          nil,
+		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 	}
 	go func() {
 		defer close(s.done)
@@ -59,6 +106,11 @@ func NewServer(c *Cassette, opts Options) (*Server, error) {
 	}()
 	return s, nil
 }
+
+// CA is the interception face's CA, whose certificate a client must trust
+// (CA().WriteBundle writes it with the system's roots); nil when the face
+// is off.
+func (s *Server) CA() *intercept.CA { return s.ca }
 
 // URL is the server's base URL, such as http://127.0.0.1:41234, with no
 // trailing slash: what a client takes as its API base URL.
@@ -71,8 +123,12 @@ func (s *Server) Counts() Counts { return s.e.counts(nil) }
 // it to stop. Counts stay readable afterwards.
 func (s *Server) Close() error {
 	s.once.Do(func() {
+		s.cancel()
 		if err := s.srv.Close(); err != nil && s.err == nil {
 			s.err = err
+		}
+		if s.proxy != nil {
+			s.proxy.Close()
 		}
 		<-s.done
 	})
@@ -83,38 +139,105 @@ func (s *Server) Close() error {
 // requests finish, until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.srv.Shutdown(ctx)
-	s.once.Do(func() { <-s.done })
+	if s.proxy != nil {
+		if perr := s.proxy.Shutdown(ctx); err == nil {
+			err = perr
+		}
+	}
+	s.once.Do(func() {
+		s.cancel()
+		<-s.done
+	})
 	if err != nil {
 		return err
 	}
 	return s.err
 }
 
-// ServeHTTP answers one request from the cassette.
+// ServeHTTP answers one request from the cassette, or a CONNECT.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a, _ := s.e.match(r.Method, "", r.URL.Path, r.URL.RawQuery, r.Body)
-	h := w.Header()
-	if a == nil {
-		for k, v := range unmatchedHeader() {
-			h[k] = v
-		}
-		h["Content-Length"] = []string{strconv.Itoa(len(unmatchedBody))}
-		w.WriteHeader(http.StatusNotFound)
-		io.WriteString(w, unmatchedBody)
+	if r.Method == http.MethodConnect {
+		s.connect(w, r)
 		return
 	}
+	a, _ := s.e.match(r.Method, "", r.URL.Path, r.URL.RawQuery, r.Body)
+	if a == nil {
+		writeUnmatched(w)
+		return
+	}
+	serve(w, r, a.code, a.header, a.body, a.clen)
+}
+
+// serveDecrypted answers a request of the interception face, exactly as
+// recorded.
+func (s *Server) serveDecrypted(w http.ResponseWriter, r *http.Request) {
+	info, _ := intercept.FromContext(r.Context())
+	a, _ := s.e.match(r.Method, info.Host, r.URL.Path, r.URL.RawQuery, r.Body)
+	if a == nil {
+		writeUnmatched(w)
+		return
+	}
+	serve(w, r, a.code, a.rawHeader, a.rawBody, a.rawClen)
+}
+
+func serve(w http.ResponseWriter, r *http.Request, code int, header http.Header, body string, clen []string) {
 	// Recorded values are never modified after preparation, so the
 	// header map can share them.
-	for k, v := range a.header {
+	h := w.Header()
+	for k, v := range header {
 		h[k] = v
 	}
-	if bodyAllowed(a.code) {
-		h["Content-Length"] = a.clen
+	if bodyAllowed(code) {
+		h["Content-Length"] = clen
 	}
-	w.WriteHeader(a.code)
-	if r.Method != http.MethodHead && bodyAllowed(a.code) && a.body != "" {
-		io.WriteString(w, a.body)
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead && bodyAllowed(code) && body != "" {
+		io.WriteString(w, body)
 	}
+}
+
+func writeUnmatched(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range unmatchedHeader() {
+		h[k] = v
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(unmatchedBody))}
+	w.WriteHeader(http.StatusNotFound)
+	io.WriteString(w, unmatchedBody)
+}
+
+// connect answers a CONNECT: decrypted for a GitHub host when the
+// interception face is on, refused otherwise.
+func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	if s.proxy == nil {
+		hostport := r.Host
+		if hostport == "" {
+			hostport = r.URL.Host
+		}
+		s.refuse(w, r, hostport)
+		return
+	}
+	s.proxy.ServeConnectChecked(w, r, func(he *intercept.HandshakeError) {
+		if he.RefusedCertificate() {
+			s.e.refuseCA(he.Host)
+		}
+	})
+}
+
+// refuse answers a CONNECT to hostport with 403 and counts it, by host
+// (and port, unless 443).
+func (s *Server) refuse(w http.ResponseWriter, _ *http.Request, hostport string) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, "443"
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	name := host
+	if port != "443" {
+		name = net.JoinHostPort(host, port)
+	}
+	s.e.refuse(name)
+	intercept.Refuse(w, name)
 }
 
 func bodyAllowed(code int) bool {
