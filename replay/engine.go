@@ -117,9 +117,9 @@ type callName struct {
 // read-only after newEngine, so matching takes no lock; only unmatched
 // requests (the rare path) do.
 type engine struct {
-	opts    Options
-	index   map[slotKey]*slot
-	slots   []*slot // in order of first recording, for stable counts
+	opts  Options
+	index map[slotKey]*slot
+	slots []*slot // in order of first recording, for stable counts
 	// anyHost, only with MatchHost, finds a slot for a request that
 	// names no host (the Server's plain face): the first host recorded.
 	anyHost map[slotKey]*slot
