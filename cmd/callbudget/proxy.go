@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callbudget/callbudget/internal/intercept"
 	"github.com/callbudget/callbudget/internal/recorder"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/metrics"
@@ -29,7 +30,7 @@ const (
 
 func (a *app) proxyCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "proxy [--listen ADDR] [--metrics ADDR] [--upstream URL]",
+		Use:   "proxy [--listen ADDR] [--metrics ADDR] [--upstream URL] [--ca-cert FILE --ca-key FILE]",
 		Short: "Forward to the GitHub API and count every call as Prometheus metrics",
 		Long: `Run a reverse proxy in front of the GitHub API that any client can use as its
 base URL (GITHUB_API_URL), and count every call the way callbudget check names
@@ -43,6 +44,18 @@ token (GITHUB_TOKEN, else GH_TOKEN) is added to the upstream requests in place
 of the client's; Link and Location headers and the API URLs in bodies are
 rewritten to the proxy.
 
+Clients that always call https://api.github.com (PyGithub with no base URL,
+gh on its default host) are counted through HTTPS_PROXY pointed at the same
+address, given a CA of the operator's that they trust (--ca-cert and
+--ca-key, PEM files such as a Kubernetes secret's): the proxy answers
+CONNECT, decrypts the connections to api.github.com, uploads.github.com and
+the upstream's GitHub Enterprise Server host with leaf certificates it signs
+with that CA, forwards their requests to the upstream and counts them in
+the same metrics, with the same labels, as the base-URL clients'. Nothing
+is rewritten for them: they get https://api.github.com URLs. Without the CA
+those CONNECTs are refused (403). Connections to other hosts are tunnelled
+untouched and not counted. Answers stream through, whatever their size.
+
 Runs: calls that carry the header X-Callbudget-Run: ID are counted into the
 run ID, whose number of calls is observed into callbudget_github_calls_per_run
 when it ends: after --run-idle without a call naming it, on
@@ -52,7 +65,9 @@ forwarded.
 SIGTERM or SIGINT stops accepting, lets requests in flight finish (up to
 --drain), ends the open runs and exits 0.`,
 		Example: `  GITHUB_TOKEN=$(gh auth token) callbudget proxy --listen 127.0.0.1:8080 --metrics 127.0.0.1:9090
-  GITHUB_API_URL=http://127.0.0.1:8080 GITHUB_TOKEN=unused python3 bot.py`,
+  GITHUB_API_URL=http://127.0.0.1:8080 GITHUB_TOKEN=unused python3 bot.py
+  callbudget proxy --ca-cert /etc/callbudget-ca/tls.crt --ca-key /etc/callbudget-ca/tls.key
+  HTTPS_PROXY=http://127.0.0.1:8080 REQUESTS_CA_BUNDLE=/etc/ssl/with-callbudget-ca.pem python3 bot.py`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.proxyServe(cmd.Context()) },
 	}
@@ -64,6 +79,8 @@ SIGTERM or SIGINT stops accepting, lets requests in flight finish (up to
 	f.Duration("run-idle", 30*time.Second, "a run ends after this long without a call naming it")
 	f.Bool("runs-by-route", false, "also observe each run's calls per route (callbudget_github_route_calls_per_run)")
 	f.Duration("drain", 10*time.Second, "how long requests in flight may finish at shutdown")
+	f.String("ca-cert", "", "PEM certificate of the CA that signs the certificates of the decrypted GitHub hosts (with --ca-key)")
+	f.String("ca-key", "", "PEM private key of --ca-cert")
 	return cmd
 }
 
@@ -90,6 +107,16 @@ func (a *app) proxyServe(ctx context.Context) error {
 	transport, err := upstreamTransport(a.v.GetString("upstream-ca"))
 	if err != nil {
 		return err
+	}
+	var ca *intercept.CA
+	certFile, keyFile := a.v.GetString("ca-cert"), a.v.GetString("ca-key")
+	switch {
+	case certFile != "" && keyFile != "":
+		if ca, err = intercept.LoadCA(certFile, keyFile); err != nil {
+			return &usageError{fmt.Errorf("proxy: %w", err)}
+		}
+	case certFile != "" || keyFile != "":
+		return &usageError{errors.New("proxy: give both --ca-cert and --ca-key, or neither")}
 	}
 	token := a.env.get(runner.EnvToken)
 	if token == "" {
@@ -123,12 +150,17 @@ func (a *app) proxyServe(ctx context.Context) error {
 		Addr:      a.v.GetString("listen"),
 		Discard:   true,
 		Handler:   func(forward http.Handler) http.Handler { return runHandler(runs, forward) },
+		CA:        ca,
+		NoCA:      "callbudget proxy has no CA to decrypt it with: start it with --ca-cert FILE --ca-key FILE (a CA the client trusts) to count clients that call https://api.github.com through HTTPS_PROXY, or give the client the proxy as its base URL (GITHUB_API_URL)",
 	})
 	if err != nil {
 		msrv.Close()
 		return &usageError{fmt.Errorf("proxy: %w", err)}
 	}
 	fmt.Fprintf(a.stderr, "callbudget: proxy on %s forwarding to %s; metrics on http://%s/metrics\n", p.URL(), base, mln.Addr())
+	if ca != nil {
+		fmt.Fprintf(a.stderr, "callbudget: proxy: CONNECT to the GitHub API hosts decrypted with the CA of %s\n", certFile)
+	}
 
 	var serveErr error
 	select {

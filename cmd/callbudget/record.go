@@ -18,6 +18,7 @@ import (
 
 	"github.com/callbudget/callbudget/internal/atomicfile"
 	"github.com/callbudget/callbudget/internal/config"
+	"github.com/callbudget/callbudget/internal/intercept"
 	"github.com/callbudget/callbudget/internal/recorder"
 	"github.com/callbudget/callbudget/internal/regfile"
 	"github.com/callbudget/callbudget/internal/runner"
@@ -47,6 +48,19 @@ with a dummy token, so its code never sees the real one. Pagination Link
 headers and redirects reach the command rewritten to the proxy and are
 recorded with the upstream's URLs, and so are the API URLs in JSON bodies (a
 client follows their "url" fields); gzip answers are recorded decoded.
+
+Clients that always call https://api.github.com (PyGithub with no base URL,
+gh on its default host, a URL written into a script) are recorded too: the
+proxy is also the command's HTTPS_PROXY, and decrypts its connections to
+api.github.com, uploads.github.com and the upstream's GitHub Enterprise
+Server host with a CA made in memory for this run, which the command trusts
+through a temporary CA bundle of the system roots plus it (SSL_CERT_FILE,
+REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS, GIT_SSL_CAINFO),
+removed afterwards. Those requests go to the upstream too, which stands in
+for api.github.com; the command gets, and the cassette holds, the
+https://api.github.com URLs the real API would answer with. Connections to
+any other host (package downloads) are tunnelled untouched: not decrypted,
+not recorded. --no-intercept leaves HTTPS_PROXY and the CA variables alone.
 
 Before anything is written, credentials are scrubbed from every interaction
 (the token values the proxy holds, credential headers and query parameters,
@@ -78,6 +92,7 @@ interactions instead of replacing them.`,
 	f.Bool("append", false, "add the run's interactions after those of the existing cassette")
 	f.Duration("timeout", 10*time.Minute, "kill the command's process group after this long")
 	f.StringArray("redact", nil, "also replace what this regular expression matches (repeatable)")
+	f.Bool("no-intercept", false, "do not point the command's HTTPS_PROXY at the proxy (no interception of https://api.github.com)")
 	return cmd
 }
 
@@ -151,9 +166,37 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 		fmt.Fprintln(a.stderr, "callbudget: record: neither GITHUB_TOKEN nor GH_TOKEN is set; recording unauthenticated requests")
 	}
 
-	p, err := recorder.New(recorder.Options{Upstream: upstream, Token: token, Transport: transport})
+	ropts := recorder.Options{
+		Upstream: upstream, Token: token, Transport: transport,
+		NoCA: "callbudget record was started with --no-intercept; give the command a base URL (GITHUB_API_URL) or record without --no-intercept",
+	}
+	var ic *runner.Interception
+	if !a.v.GetBool("no-intercept") {
+		// The CA's key stays in this process; only its certificate is
+		// written, for the command to trust, and removed when done.
+		ca, err := intercept.NewCA(0)
+		if err != nil {
+			return fmt.Errorf("record: make the interception CA: %w", err)
+		}
+		dir, err := os.MkdirTemp("", "callbudget-record-*")
+		if err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		bundle, err := ca.WriteBundle(dir)
+		if err != nil {
+			return fmt.Errorf("record: write the CA bundle: %w", err)
+		}
+		ropts.CA = ca
+		ic = &runner.Interception{CABundle: bundle}
+	}
+	p, err := recorder.New(ropts)
 	if err != nil {
 		return &usageError{fmt.Errorf("record: %w", err)}
+	}
+	defer p.Close(context.Background()) // on an early return; a no-op after the drain below
+	if ic != nil {
+		ic.ProxyURL = p.URL()
 	}
 	name := cassetteName(path)
 	// The start and end lines, but no status line: the command has the
@@ -172,7 +215,7 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	prog.start(name)
 	began := time.Now()
 	_, runErr := runner.Exec(ctx, runner.Job{Name: name, Argv: argv, Timeout: timeout}, p.URL(),
-		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true"})
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Intercept: ic})
 	runner.KillDescendants() // what left the group and dropped the run's tag
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyDrain)
 	p.Close(dctx)
@@ -193,7 +236,7 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	}
 	fresh := p.Interactions()
 	if len(fresh) == 0 {
-		return fmt.Errorf("record: the command made no request through the proxy (does it use GITHUB_API_URL?); %s", untouched)
+		return fmt.Errorf("record: the command made no request through the proxy (does it use GITHUB_API_URL, or HTTPS_PROXY for https://api.github.com?); %s", untouched)
 	}
 
 	// A credential in a request URL becomes the dummy token the command
