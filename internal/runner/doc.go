@@ -19,10 +19,20 @@
 // test cannot issue workflow commands: Options.Fence fences one command's,
 // OpenFence the output of several commands sharing one stream.
 //
-// gh, the GitHub CLI, is not pointed at the replay: it only talks https to
-// a GH_HOST, and the replay server is plain http on loopback. GH_HOST is
-// left as it was; GH_TOKEN is the dummy, so gh cannot reach GitHub as the
-// action either.
+// Clients that always call https://api.github.com (PyGithub with no base
+// URL, gh on its default host, a script with the URL written into it)
+// reach the same server as their HTTPS proxy: unless the replay's
+// interception face is off, the command gets HTTPS_PROXY and https_proxy
+// naming the server, and SSL_CERT_FILE, REQUESTS_CA_BUNDLE,
+// CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS and GIT_SSL_CAINFO naming a
+// temporary bundle of the system roots and the server's CA, made for this
+// run (its key never leaves callbudget) and removed when the command is
+// done. gh, the GitHub CLI, works on its default host through the proxy;
+// for GitHub Enterprise, GH_HOST names a host the replay intercepts too.
+// GH_HOST is left as it was, and GH_TOKEN is the dummy, so gh cannot reach
+// GitHub as the action either. NO_PROXY and no_proxy always hold
+// 127.0.0.1, localhost and ::1 (merged with what was there), so that an
+// outside proxy never stands between the command and the base URL.
 //
 // It does not read callbudget.yaml (the config package does), compare
 // counts with a budget (the budget package does), or print anything of its

@@ -51,15 +51,18 @@ type Options struct {
 	// it. Its errors are returned wrapped with the job's name.
 	Loader func(path string) (*replay.Cassette, error)
 	// Replay configures the replay server; the zero value is right for
-	// scenarios (a free port on 127.0.0.1).
+	// scenarios (a free port on 127.0.0.1, the interception face on).
+	// Replay.NoIntercept turns the face off for the command: then it gets
+	// no HTTPS_PROXY and no CA variables from Run.
 	Replay replay.Options
 	// Scan, when set, checks the loaded cassette before anything runs
 	// (callbudget's secret scan); its error is returned, wrapped with the
 	// job's name, and the command is not run.
 	Scan func(*replay.Cassette) error
 	// Intercept, when set, points the command's HTTPS_PROXY at an
-	// interception face and its CA variables at the face's bundle (Exec;
-	// Run's own face is in Replay). NO_PROXY always gets the loopback
+	// interception face and its CA variables at the face's bundle. Exec
+	// uses it as given; Run sets it to its replay server's own face
+	// (unless Replay.NoIntercept). NO_PROXY always gets the loopback
 	// names.
 	Intercept *Interception
 	// KillGrace is the time between SIGTERM and SIGKILL to the process
@@ -101,7 +104,11 @@ type Result struct {
 }
 
 // Run loads j's cassette, starts a replay server for it, runs j's command
-// against it and returns what the server counted.
+// against it and returns what the server counted. The command reaches the
+// server by its base URL (GITHUB_API_URL) and, unless o.Replay.NoIntercept,
+// as its HTTPS proxy for https://api.github.com: a bundle of the system
+// roots and the server's CA is written to a temporary file for the
+// command's CA variables, and removed when Run returns, whatever happened.
 //
 // Errors: a cassette that cannot be loaded is a *replay.LoadError (wrapped
 // with the job's name; test with errors.As), and the command is not run. A
@@ -134,6 +141,16 @@ func Run(ctx context.Context, j Job, o Options) (Result, error) {
 	}
 	defer srv.Close()
 	res := Result{URL: srv.URL()}
+	if ca := srv.CA(); ca != nil {
+		// Only the CA's certificate is written, next to the system's
+		// roots; its key stays in this process.
+		bundle, err := ca.WriteBundle("")
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: write the interception CA bundle: %w", j.who(), err)
+		}
+		defer os.Remove(bundle)
+		o.Intercept = &Interception{ProxyURL: srv.URL(), CABundle: bundle}
+	}
 	res.Elapsed, err = execJob(ctx, j, res.URL, o)
 	// Closing first makes the counts final: nothing the command left
 	// behind can add to them after they are read.
