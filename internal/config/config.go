@@ -89,6 +89,15 @@ type Scenario struct {
 	// of the inherited environment. Never one callbudget sets itself
 	// (GITHUB_API_URL, GITHUB_TOKEN, …). Nil when none.
 	Env map[string]string
+	// NoIntercept is "intercept: false": the command gets no HTTPS_PROXY
+	// and no CA variables, and the replay's interception face refuses
+	// every CONNECT. By default clients that always call
+	// https://api.github.com are counted through it.
+	NoIntercept bool
+	// InterceptHosts are hosts the interception face decrypts besides
+	// api.github.com and uploads.github.com (intercept_hosts: a GitHub
+	// Enterprise Server host), lower case, each once. Nil when none.
+	InterceptHosts []string
 	// Format is the cassette's format, one of the names
 	// importer.ParseFormat takes (govcr, requre, vcrpy, har, nock); ""
 	// means detected from the content.

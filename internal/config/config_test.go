@@ -122,6 +122,43 @@ scenarios:
 	}
 }
 
+// TestParseIntercept: intercept is on unless a scenario says false;
+// intercept_hosts are lower-cased, each once.
+func TestParseIntercept(t *testing.T) {
+	t.Parallel()
+	src := `scenarios:
+  - name: default
+    cassette: a.yaml
+    run: echo
+  - name: off
+    cassette: a.yaml
+    run: echo
+    intercept: false
+  - name: ghes
+    cassette: a.yaml
+    run: echo
+    intercept: true
+    intercept_hosts: [GHE.example.com, ghe.example.com., github.internal]
+`
+	cfg, err := config.Parse("callbudget.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		off   bool
+		hosts []string
+	}{
+		{},
+		{off: true},
+		{hosts: []string{"ghe.example.com", "github.internal"}},
+	} {
+		s := cfg.Scenarios[i]
+		if s.NoIntercept != want.off || !reflect.DeepEqual(s.InterceptHosts, want.hosts) {
+			t.Errorf("scenario %s: NoIntercept %v, InterceptHosts %q; want %v, %q", s.Name, s.NoIntercept, s.InterceptHosts, want.off, want.hosts)
+		}
+	}
+}
+
 func TestParseDefaultsAndTolerances(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
@@ -178,7 +215,7 @@ func TestParseBad(t *testing.T) {
 		{"redact empty entry", "redact:\n  - \"\"\n" + sc, 2, "redact: each entry must be a regular expression"},
 		{"unknown key", "budgets: x.yaml\n" + sc, 1, `unknown key "budgets" (allowed: budget, tolerance, timeout, scenarios, format, report, allow_new, redact); did you mean "budget"?`},
 		{"hyphenated key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    allow-unmatched: true\n", 5, `did you mean "allow_unmatched"?`},
-		{"unknown scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    command: x\n", 5, `scenario "a": unknown key "command" (allowed: name, cassette, run, timeout, allow_unmatched, tolerance, env, format)`},
+		{"unknown scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    command: x\n", 5, `scenario "a": unknown key "command" (allowed: name, cassette, run, timeout, allow_unmatched, tolerance, env, format, intercept, intercept_hosts)`},
 		{"duplicate key", "budget: a.yaml\nbudget: b.yaml\n" + sc, 2, `key "budget" given twice (first at line 1)`},
 		{"duplicate scenario key", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    run: echo 2\n", 5, `key "run" given twice (first at line 4)`},
 		{"no scenarios key", "budget: b.yaml\n", 1, "no scenarios"},
@@ -218,6 +255,11 @@ func TestParseBad(t *testing.T) {
 		{"tolerance three decimals", "tolerance: 2.125%\n" + sc, 1, `is not a percentage with at most two decimals`},
 		{"tolerance plus", "tolerance: \"+2\"\n" + sc, 1, `is not a tolerance`},
 		{"scenario tolerance", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    tolerance: 5 percent\n", 5, `scenario "a": tolerance: "5 percent" is not a tolerance`},
+		{"intercept no", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    intercept: no\n", 5, `scenario "a": intercept: must be true or false, found "no"`},
+		{"intercept_hosts a string", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    intercept_hosts: ghe.example.com\n", 5, `scenario "a": intercept_hosts: must be a list of host names`},
+		{"intercept_hosts a URL", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    intercept_hosts: [https://ghe.example.com]\n", 5, `intercept_hosts: each entry must be a host name such as ghe.example.com (no scheme, no port`},
+		{"intercept_hosts a port", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    intercept_hosts:\n      - ghe.example.com:8443\n", 6, `found "ghe.example.com:8443"`},
+		{"intercept_hosts with intercept false", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    intercept: false\n    intercept_hosts: [ghe.example.com]\n", 5, `scenario "a": intercept: false, but intercept_hosts names hosts to intercept`},
 		{"allow_unmatched yes", "scenarios:\n  - name: a\n    cassette: a.yaml\n    run: echo\n    allow_unmatched: yes\n", 5, `allow_unmatched: must be true or false, found "yes"`},
 		{"allow_new string", "allow_new: \"true\"\n" + sc, 1, `allow_new: must be true or false`},
 		{"format", "format: yaml\n" + sc, 1, `format "yaml": must be one of text, json, markdown`},

@@ -13,6 +13,8 @@
 //	    allow_unmatched: false
 //	    tolerance: 2
 //	    env: {PIPELINE_LOG: debug}
+//	    intercept: true               # false: no HTTPS_PROXY, no CA variables
+//	    intercept_hosts: [ghe.example.com]  # GitHub Enterprise, besides api.github.com
 //
 // The top level may also set format, report and allow_new, the settings of
 // the flags of the same names, and keys starting with "x-", which are

@@ -53,6 +53,11 @@ func FuzzParse(f *testing.F) {
 			if s.Tolerance != "" && !fuzzToleranceRE.MatchString(s.Tolerance) {
 				t.Fatalf("bad tolerance %q", s.Tolerance)
 			}
+			for _, h := range s.InterceptHosts {
+				if h == "" || h != strings.ToLower(h) || strings.ContainsAny(h, ":/ ") || s.NoIntercept {
+					t.Fatalf("bad intercept host %q (intercept off: %v)", h, s.NoIntercept)
+				}
+			}
 		}
 		if got, err := cfg.Select([]string{cfg.Scenarios[0].Name}); err != nil || len(got) != 1 {
 			t.Fatalf("Select(first) = %v, %v", got, err)

@@ -20,7 +20,7 @@ import (
 // The keys each level of the file may hold, in the order messages list them.
 var (
 	topKeys      = []string{"budget", "tolerance", "timeout", "scenarios", "format", "report", "allow_new", "redact"}
-	scenarioKeys = []string{"name", "cassette", "run", "timeout", "allow_unmatched", "tolerance", "env", "format"}
+	scenarioKeys = []string{"name", "cassette", "run", "timeout", "allow_unmatched", "tolerance", "env", "format", "intercept", "intercept_hosts"}
 	formats      = []string{"text", "json", "markdown"}
 	// cassetteFormats are the names importer.ParseFormat takes for a
 	// scenario's format: (the config does not import the importer).
@@ -38,6 +38,7 @@ var (
 	tolCallsRE      = regexp.MustCompile(`^[0-9]+$`)
 	tolPercentRE    = regexp.MustCompile(`^([0-9]+(\.[0-9]{1,2})?)\s*%$`)
 	yamlLineRE      = regexp.MustCompile(`line (\d+): `)
+	hostRE          = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 	unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
 )
 
@@ -237,6 +238,7 @@ func (p *parser) scenario(cfg *Config, i int, item *yaml.Node) (s Scenario, ok b
 	// given* say a key is there, even if its value is wrong (and already
 	// reported), so a wrong value is not also reported as missing.
 	var givenName, givenCassette, givenRun bool
+	interceptLine := 0
 	for _, f := range fields {
 		if f.name() != "name" {
 			continue
@@ -285,6 +287,13 @@ func (p *parser) scenario(cfg *Config, i int, item *yaml.Node) (s Scenario, ok b
 			}
 		case "env":
 			s.Env = p.env(f, what)
+		case "intercept":
+			if b, ok := p.boolean(f, what); ok {
+				s.NoIntercept = !b
+				interceptLine = f.val.Line
+			}
+		case "intercept_hosts":
+			s.InterceptHosts = p.hosts(f, what)
 		case "format":
 			if v, ok := p.str(f, what); ok && v != "" {
 				if slices.Contains(cassetteFormats, v) {
@@ -294,6 +303,9 @@ func (p *parser) scenario(cfg *Config, i int, item *yaml.Node) (s Scenario, ok b
 				}
 			}
 		}
+	}
+	if s.NoIntercept && len(s.InterceptHosts) > 0 {
+		p.errs.add(interceptLine, fmt.Sprintf("%sintercept: false, but intercept_hosts names hosts to intercept: drop one of them", prefix(what)))
 	}
 	if !givenName {
 		p.errs.add(item.Line, fmt.Sprintf(`%s has no name: add "name: <name>" (letters, digits, '.', '_', '-')`, what))
@@ -439,6 +451,39 @@ func (p *parser) patterns(f field) []*regexp.Regexp {
 			continue
 		}
 		out = append(out, re)
+	}
+	return out
+}
+
+// maxHosts bounds intercept_hosts: a GitHub Enterprise host or two.
+const maxHosts = 16
+
+// hosts reads intercept_hosts: a list of host names (no scheme, no port),
+// returned in lower case.
+func (p *parser) hosts(f field, what string) []string {
+	v := resolve(f.val)
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errs.add(v.Line, fmt.Sprintf("%s%s: must be a list of host names (ghe.example.com), found %s", prefix(what), f.name(), describe(v)))
+		return nil
+	}
+	if len(v.Content) > maxHosts {
+		p.errs.add(v.Line, fmt.Sprintf("%s%s: %d hosts, over %d", prefix(what), f.name(), len(v.Content), maxHosts))
+		return nil
+	}
+	var out []string
+	for _, item := range v.Content {
+		item = resolve(item)
+		h := strings.ToLower(strings.TrimSuffix(item.Value, "."))
+		if item.Kind != yaml.ScalarNode || isNull(item) || len(h) > 253 || !hostRE.MatchString(h) {
+			p.errs.add(item.Line, fmt.Sprintf("%s%s: each entry must be a host name such as ghe.example.com (no scheme, no port: the replay answers port 443), found %s", prefix(what), f.name(), describe(item)))
+			continue
+		}
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
 	}
 	return out
 }
