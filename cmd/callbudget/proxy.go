@@ -151,7 +151,10 @@ func (a *app) proxyServe(ctx context.Context) error {
 		Discard:   true,
 		Handler:   func(forward http.Handler) http.Handler { return runHandler(runs, forward) },
 		CA:        ca,
-		NoCA:      "callbudget proxy has no CA to decrypt it with: start it with --ca-cert FILE --ca-key FILE (a CA the client trusts) to count clients that call https://api.github.com through HTTPS_PROXY, or give the client the proxy as its base URL (GITHUB_API_URL)",
+		HandshakeFailed: func(err error) {
+			fmt.Fprintf(a.stderr, "callbudget: proxy: %v\n", err)
+		},
+		NoCA: "callbudget proxy has no CA to decrypt it with: start it with --ca-cert FILE --ca-key FILE (a CA the client trusts) to count clients that call https://api.github.com through HTTPS_PROXY, or give the client the proxy as its base URL (GITHUB_API_URL)",
 	})
 	if err != nil {
 		msrv.Close()

@@ -77,10 +77,6 @@ func (p *Proxy) decrypts(host string) bool { return p.faces[host] != nil }
 // recording nothing would pass unnoticed), tunnelled untouched for every
 // other host.
 func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
-	if p.ic != nil {
-		p.ic.ServeConnect(w, r)
-		return
-	}
 	hostport := r.Host
 	if hostport == "" {
 		hostport = r.URL.Host
@@ -94,6 +90,14 @@ func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
 		intercept.Tunnel(w, r, net.JoinHostPort(host, port))
 		return
 	}
+	if p.ic != nil {
+		// Close waits for the handshakes, so that Err has a refused CA
+		// once the command is done.
+		p.handshakes.Add(1)
+		defer p.handshakes.Done()
+		p.ic.ServeConnectChecked(w, r, p.handshakeFailed)
+		return
+	}
 	msg := p.opts.NoCA
 	if msg == "" {
 		msg = "the proxy has no CA to decrypt it with"
@@ -102,4 +106,18 @@ func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Callbudget-Refused", host)
 	w.WriteHeader(http.StatusForbidden)
 	fmt.Fprintf(w, "callbudget: CONNECT to %s refused: %s\n", host, msg)
+}
+
+// handshakeFailed reports a client that refused the CA's certificate: the
+// calls it meant to make are missing from the recording. Other failed
+// handshakes (a client that hung up) are not the proxy's to report.
+func (p *Proxy) handshakeFailed(e *intercept.HandshakeError) {
+	if !e.RefusedCertificate() {
+		return
+	}
+	err := fmt.Errorf("%w: %w", ErrCARefused, e)
+	if p.opts.HandshakeFailed != nil {
+		p.opts.HandshakeFailed(err)
+	}
+	p.fail(err)
 }

@@ -3,12 +3,14 @@ package recorder_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,5 +218,39 @@ func TestRecordProxyAPIV3Client(t *testing.T) {
 		if want := `<` + p.URL() + `/repos/o/r/pulls?page=2>; rel="next"`; resp.Header.Get("Link") != want {
 			t.Errorf("%s: bare client Link = %q, want %q", upstream, resp.Header.Get("Link"), want)
 		}
+	}
+}
+
+// TestInterceptCARefused: a client that does not trust the CA fails its
+// call, and the recording says so, naming the variables to set.
+func TestInterceptCARefused(t *testing.T) {
+	t.Parallel()
+	ca, err := intercept.NewCA(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := intercept.NewCA(0) // what the client trusts instead
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []error
+	var mu sync.Mutex
+	p := start(t, recorder.Options{Upstream: dotcomUpstream(t, "").URL, CA: ca, HandshakeFailed: func(err error) {
+		mu.Lock()
+		told = append(told, err)
+		mu.Unlock()
+	}})
+	if _, err := viaProxy(t, p, other, false).Get("https://api.github.com/repos/o/r/pulls"); err == nil {
+		t.Fatal("a client that does not trust the CA got an answer")
+	}
+	p.Close(context.Background())
+	err = p.Err()
+	if !errors.Is(err, recorder.ErrCARefused) || !strings.Contains(err.Error(), "SSL_CERT_FILE") || !strings.Contains(err.Error(), "api.github.com") {
+		t.Errorf("Err = %v, want ErrCARefused for api.github.com naming SSL_CERT_FILE", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 1 {
+		t.Errorf("HandshakeFailed told %d times, want once: %v", len(told), told)
 	}
 }

@@ -37,6 +37,10 @@ var (
 	// ErrUpstream: the upstream could not be reached or broke off an
 	// answer; the client got a 502.
 	ErrUpstream = errors.New("upstream request failed")
+	// ErrCARefused: a client refused the certificate of the interception
+	// CA for a GitHub host (it does not trust the CA bundle it was given,
+	// or pins GitHub's certificates); its calls did not happen.
+	ErrCARefused = errors.New("a client refused the interception CA's certificate (make it trust the CA bundle: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or NODE_EXTRA_CA_CERTS; or give it the proxy as its base URL, GITHUB_API_URL)")
 )
 
 // Options configures a Proxy.
@@ -85,6 +89,10 @@ type Options struct {
 	// NoCA is the text of the 403 a CONNECT to a GitHub API host gets
 	// when CA is nil.
 	NoCA string
+	// HandshakeFailed, when set, is told of each client that refused the
+	// CA's certificate (an error wrapping ErrCARefused), also in Discard
+	// mode; outside Discard mode Err reports them too.
+	HandshakeFailed func(error)
 }
 
 // Proxy is a running recording proxy. Its methods are safe for
@@ -104,6 +112,7 @@ type Proxy struct {
 	toClientV3 *rewrite
 	faces      map[string]*face // decrypted hosts → how their clients see the API
 	ic         *intercept.Proxy
+	handshakes sync.WaitGroup // CONNECTs being decrypted
 	served     chan struct{}
 
 	mu    sync.Mutex
@@ -224,6 +233,12 @@ func (p *Proxy) Close(ctx context.Context) error {
 		}
 		<-p.served
 		if p.ic != nil {
+			hs := make(chan struct{})
+			go func() { p.handshakes.Wait(); close(hs) }()
+			select {
+			case <-hs:
+			case <-ctx.Done():
+			}
 			if ierr := p.ic.Shutdown(ctx); ierr != nil {
 				p.ic.Close()
 				err = errors.Join(err, ierr)
