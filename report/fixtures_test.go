@@ -131,6 +131,7 @@ func errorReport() *Report {
 	s.SecondaryPoints += 2
 	*s.Delta += 2
 	s.Unmatched = []Unmatched{{Method: "GET", Path: "/repos/octo/hello/issues/7/comments", Count: 2}}
+	s.Refused = []RefusedHost{{Host: "example.com", Count: 2}, {Host: "pypi.org", Count: 1}}
 	s.Fail(errUnmatched{})
 	ok := compared("pr-synchronize", StatusOK, pipeline(1, 1, true), mutating)
 	ok.Tolerance = 2
@@ -199,6 +200,7 @@ func hostileReport() *Report {
 	}
 	s := compared("pr-<b>opened</b>|@octocat`x`\u202e\n--> ", StatusOver, eps, nil)
 	s.Unmatched = []Unmatched{{Method: "GET", Path: evil, Count: 1}}
+	s.Refused = []RefusedHost{{Host: "evil`x`|@a\n\x1b[31m\u202e.example", Count: 1}}
 	r.Scenarios = append(r.Scenarios, s)
 	r.Stale = []string{"old|@team/`x`-->"}
 	r.ComputeVerdict(false)

@@ -210,6 +210,23 @@ func (s *Scenario) validate() error {
 			return fmt.Errorf("unmatched request %d: count %d is not positive", i+1, u.Count)
 		}
 	}
+	if len(s.Refused) == 0 {
+		s.Refused = nil // "refused": [] reads as none, as WriteJSON leaves it out
+	}
+	for i, r := range s.Refused {
+		if r.Host == "" {
+			return fmt.Errorf("refused host %d: empty host", i+1)
+		}
+		if err := checkText("refused host", r.Host); err != nil {
+			return err
+		}
+		if r.Count <= 0 {
+			return fmt.Errorf("refused host %q: count %d is not positive", r.Host, r.Count)
+		}
+		if i > 0 && s.Refused[i-1].Host >= r.Host {
+			return fmt.Errorf("refused hosts not sorted or repeated: %q after %q", r.Host, s.Refused[i-1].Host)
+		}
+	}
 	sum, baseSum := 0, 0
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]

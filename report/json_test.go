@@ -91,6 +91,10 @@ func TestReadJSONBad(t *testing.T) {
 		{"null scenarios", `{"version": 1, "tool": "t", "scenarios": null, "verdict": "ok"}`, 0, `missing "scenarios"`},
 		{"null unmatched", strings.Replace(good, `"unmatched": []`, `"unmatched": null`, 1), 0, `missing "resources", "unmatched" or "endpoints"`},
 		{"over without baseline", `{"version": 1, "tool": "t", "scenarios": [{"name": "s", "status": "over", "total": 0, "resources": {}, "mutating": 0, "secondary_points": 0, "not_modified": 0, "repeats": 0, "unmatched": [], "endpoints": []}], "verdict": "over"}`, 0, "without a baseline"},
+		{"refused count 0", strings.Replace(good, `"unmatched": [],`, `"unmatched": [], "refused": [{"host": "example.com", "count": 0}],`, 1), 0, `refused host "example.com": count 0 is not positive`},
+		{"refused empty host", strings.Replace(good, `"unmatched": [],`, `"unmatched": [], "refused": [{"host": "", "count": 1}],`, 1), 0, "refused host 1: empty host"},
+		{"refused twice", strings.Replace(good, `"unmatched": [],`, `"unmatched": [], "refused": [{"host": "a.example", "count": 1}, {"host": "a.example", "count": 1}],`, 1), 0, "not sorted or repeated"},
+		{"refused unknown field", strings.Replace(good, `"unmatched": [],`, `"unmatched": [], "refused": [{"host": "a.example", "port": 443, "count": 1}],`, 1), 0, `unknown field "port"`},
 		{"docs url not docs.github.com", strings.Replace(good, `https://docs.github.com/graphql`, `javascript:alert(1)`, 1), 0, "docs_url"},
 		{"not UTF-8", strings.Replace(good, `pr-opened`, "pr-\xff", 1), 0, "UTF-8"},
 	}

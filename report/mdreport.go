@@ -130,6 +130,13 @@ func mdScenario(b *bufio.Writer, s *Scenario) {
 		}
 	}
 
+	if len(s.Refused) > 0 {
+		b.WriteString("\n**Refused connections** (replay has no network: only the GitHub API hosts are answered):\n\n")
+		for _, r := range s.Refused {
+			fmt.Fprintf(b, "- CONNECT %s ×%d\n", mdCode(r.Host), r.Count)
+		}
+	}
+
 	if len(s.Endpoints) > 0 {
 		changed, same := changedFirst(s.Endpoints)
 		fmt.Fprintf(b, "\n<details><summary>All %s</summary>\n\n", plural(len(s.Endpoints), "endpoint", "endpoints"))

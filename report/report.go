@@ -81,6 +81,9 @@ type Scenario struct {
 
 	// Unmatched is always an array in the JSON, never null.
 	Unmatched []Unmatched `json:"unmatched"`
+	// Refused lists the hosts the replay refused a CONNECT to (replay has
+	// no network), sorted by host; left out of the JSON when empty.
+	Refused []RefusedHost `json:"refused,omitempty"`
 	// Endpoints are sorted by route, method and operation; a compared
 	// scenario also lists the endpoints of its baseline it no longer
 	// calls, with Count 0.
@@ -101,6 +104,12 @@ type Unmatched struct {
 	Method string `json:"method"`
 	Path   string `json:"path"`
 	Count  int    `json:"count"`
+}
+
+// RefusedHost is a host the replay refused CONNECTs to, and how many.
+type RefusedHost struct {
+	Host  string `json:"host"`
+	Count int    `json:"count"`
 }
 
 // Endpoint is the count for one endpoint and, when compared, its baseline.
@@ -146,6 +155,9 @@ func FromCounts(name string, c replay.Counts) Scenario {
 	}
 	for _, u := range c.Unmatched {
 		s.Unmatched = append(s.Unmatched, Unmatched{Method: u.Method, Path: u.Path, Count: u.Count})
+	}
+	for _, r := range c.Refused {
+		s.Refused = append(s.Refused, RefusedHost{Host: r.Host, Count: r.Count})
 	}
 	for _, e := range c.Endpoints {
 		s.Endpoints = append(s.Endpoints, Endpoint{

@@ -73,7 +73,8 @@ func deltaColor(d int) string {
 // WriteText writes the terminal report: per scenario a header line, why it
 // is over, the endpoint table (endpoints that changed first), the
 // per-resource totals, mutating calls, secondary-limit points, repeats,
-// 304s and unmatched requests, a hint for under and new scenarios; then the
+// 304s, unmatched requests and refused hosts, a hint for under and new
+// scenarios; then the
 // stale budget entries and the verdict.
 //
 // Strings from cassettes and requests are shown through [visible]: no
@@ -145,6 +146,7 @@ func (t *textWriter) scenario(s *Scenario) {
 	}
 	t.figures(s)
 	t.unmatched(s)
+	t.refused(s)
 }
 
 // endpoints writes the aligned endpoint table, changed endpoints first.
@@ -243,6 +245,14 @@ func (t *textWriter) figures(s *Scenario) {
 		fmt.Fprintf(w, " (baseline %d, %s)", *s.BaselineMutating, t.paint(deltaColor(d), signed(d)))
 	}
 	fmt.Fprintf(w, " · secondary points %d · repeats %d · 304s %d\n", s.SecondaryPoints, s.Repeats, s.NotModified)
+}
+
+// refused writes one line per host the replay refused a CONNECT to.
+func (t *textWriter) refused(s *Scenario) {
+	for _, r := range s.Refused {
+		fmt.Fprintf(t.w, "  %s %s ×%d (replay has no network: only the GitHub API hosts are answered)\n",
+			t.paint(sgrRed, "refused CONNECT to"), visible(r.Host), r.Count)
+	}
 }
 
 func (t *textWriter) unmatched(s *Scenario) {
