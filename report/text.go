@@ -74,8 +74,7 @@ func deltaColor(d int) string {
 // is over, the endpoint table (endpoints that changed first), the
 // per-resource totals, mutating calls, secondary-limit points, repeats,
 // 304s, unmatched requests and refused hosts, a hint for under and new
-// scenarios; then the
-// stale budget entries and the verdict.
+// scenarios; then the stale budget entries and the verdict.
 //
 // Strings from cassettes and requests are shown through [visible]: no
 // control character, terminal escape or bidi override reaches the terminal.
