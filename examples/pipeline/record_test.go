@@ -3,29 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/pem"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/callbudget/callbudget/internal/atomicfile"
+	"github.com/callbudget/callbudget/internal/cassettefix"
 	"github.com/callbudget/callbudget/internal/fakegithub"
 	"github.com/callbudget/callbudget/internal/golden"
-	cbrecorder "github.com/callbudget/callbudget/internal/recorder"
 	"github.com/callbudget/callbudget/internal/runner"
-	"github.com/callbudget/callbudget/replay"
-	"gopkg.in/dnaeon/go-vcr.v3/cassette"
-	"gopkg.in/yaml.v3"
 )
 
 const reRecord = "re-record with go test ./examples/pipeline -update, review the cassette diff, then run callbudget update"
@@ -39,14 +31,6 @@ const cassetteHeader = "# Recorded by examples/pipeline/record_test.go through c
 // classic token shape, so that its scrubber and scan know it. The fake
 // accepts only it, and the cassette must not hold it.
 const recordingToken = "ghp_ExamplePipelineRecordingToken000001"
-
-// Fixed values for the headers that change from run to run, so that
-// re-recording writes the same bytes: the fake's fixed created_at and a
-// reset an hour later.
-const (
-	recordedDate  = "Wed, 01 May 2024 12:00:00 GMT"
-	recordedReset = "1714568400"
-)
 
 // TestRecord records each scenario the way a user records a cassette:
 // `callbudget record` runs the built example against the fake GitHub. With
@@ -77,7 +61,7 @@ func TestRecord(t *testing.T) {
 			}
 			got, want := calls(t, "fresh recording", fresh), calls(t, cassetteFile(sc.name), old)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("the pipeline's calls no longer match %s (- only in the cassette, + only in this code):\n%s%s", cassetteFile(sc.name), diffLines(want, got), reRecord)
+				t.Fatalf("the pipeline's calls no longer match %s (- only in the cassette, + only in this code):\n%s%s", cassetteFile(sc.name), cassettefix.DiffLines(want, got), reRecord)
 			}
 			if !bytes.Equal(fresh, old) {
 				t.Logf("%s: same calls, other bytes (bodies or headers changed); %s if that is intended", cassetteFile(sc.name), reRecord)
@@ -123,12 +107,12 @@ func buildRecordBinaries(t *testing.T) recordBinaries {
 
 // record runs the scenario through `callbudget record` against a fake
 // GitHub over TLS and returns the cassette it wrote, made the same bytes
-// on every run by stabilize.
+// on every run by cassettefix.Stabilize.
 func record(t *testing.T, bins recordBinaries, sc scenario) []byte {
 	t.Helper()
 	ev := loadEvent(t, sc.name)
 	// The fake serves under a GitHub Enterprise prefix, so a path built
-	// without the base URL fails; stabilize rewrites it away.
+	// without the base URL fails; cassettefix.Stabilize rewrites it away.
 	fake := fakegithub.New(t, fakegithub.Options{Prefix: "/api/v3", TLS: true, Token: recordingToken})
 	sc.seed(fake, ev)
 
@@ -155,7 +139,7 @@ func record(t *testing.T, bins recordBinaries, sc scenario) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err = stabilize(data, strings.TrimSuffix(fake.URL(), "/"), fake.Origin())
+	data, err = cassettefix.Stabilize(data, strings.TrimSuffix(fake.URL(), "/"), fake.Origin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,123 +168,12 @@ func recordEnv() []string {
 	return env
 }
 
-// stabilize rewrites a cassette callbudget record wrote against the fake
-// so that it reads as recorded against github.com and comes out the same
-// bytes on every run: only what varies by run is touched (see
-// stabilizeInteraction); what record scrubbed stays as it wrote it.
-func stabilize(data []byte, apiBase, origin string) ([]byte, error) {
-	var c cassette.Cassette
-	if err := yaml.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("decode the recorded cassette: %w", err)
-	}
-	fix := stabilizeInteraction(apiBase, origin)
-	for _, in := range c.Interactions {
-		fix(in)
-	}
-	return cbrecorder.Encode(c.Interactions)
-}
-
-// stabilizeInteraction makes an interaction recorded against the fake look
-// recorded against github.com, and the same bytes on every run: the API
-// base (origin and prefix) becomes https://api.github.com and the bare
-// origin (html_url and the like) https://github.com, in URLs, Link and
-// Location headers and bodies; latency and the headers that vary by run
-// or by port are fixed.
-func stabilizeInteraction(apiBase, origin string) func(*cassette.Interaction) {
-	// Longest first: NewReplacer tries its pairs in order.
-	urls := strings.NewReplacer(apiBase, "https://api.github.com", origin, "https://github.com")
-	return func(i *cassette.Interaction) {
-		req := &i.Request
-		req.URL = urls.Replace(req.URL)
-		if req.Host != "" {
-			req.Host = "api.github.com"
-		}
-		if body := urls.Replace(req.Body); body != req.Body {
-			req.Body, req.ContentLength = body, int64(len(body))
-		}
-
-		resp := &i.Response
-		resp.Duration = 0
-		h := resp.Headers.Clone()
-		for _, k := range []string{"Link", "Location"} {
-			for j, v := range h[k] {
-				h[k][j] = urls.Replace(v)
-			}
-		}
-		resp.Body = urls.Replace(resp.Body)
-		if resp.ContentLength >= 0 {
-			resp.ContentLength = int64(len(resp.Body))
-		}
-		if h.Get("Content-Length") != "" {
-			h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-		}
-		if h.Get("ETag") != "" {
-			// The body changed, so its ETag does: the fake's weak
-			// ETag of the body as now recorded.
-			sum := sha256.Sum256([]byte(resp.Body))
-			h.Set("ETag", `W/"`+hex.EncodeToString(sum[:16])+`"`)
-		}
-		h.Set("Date", recordedDate)
-		h.Set("X-RateLimit-Reset", recordedReset)
-		h.Set("X-GitHub-Request-Id", fmt.Sprintf("CB00:0A11:%06X:%06X:66322E40", i.ID, i.ID*7))
-		resp.Headers = h
-	}
-}
-
-// calls lists a cassette's requests as "METHOD normalised-URL", the way
-// the replay matches them.
+// calls lists a cassette's requests, the way the replay matches them.
 func calls(t *testing.T, name string, data []byte) []string {
 	t.Helper()
-	c, err := replay.Parse(name, data, replay.LoadOptions{})
+	out, err := cassettefix.Calls(name, data)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, reRecord)
 	}
-	var out []string
-	for _, in := range c.Interactions {
-		u, err := url.Parse(in.Request.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line := strings.ToUpper(in.Request.Method) + " " + u.Host + replay.NormalizePath(u.Path)
-		if q := replay.NormalizeQuery(u.RawQuery); q != "" {
-			line += "?" + q
-		}
-		out = append(out, line)
-	}
 	return out
-}
-
-// diffLines shows how got differs from want, line by line: "-" for a
-// call only the committed cassette has, "+" for one only this code makes.
-func diffLines(want, got []string) string {
-	// lcs[i][j] is the longest common subsequence of want[i:] and got[j:].
-	lcs := make([][]int, len(want)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(got)+1)
-	}
-	for i := len(want) - 1; i >= 0; i-- {
-		for j := len(got) - 1; j >= 0; j-- {
-			if want[i] == got[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var b strings.Builder
-	i, j := 0, 0
-	for i < len(want) || j < len(got) {
-		switch {
-		case i < len(want) && j < len(got) && want[i] == got[j]:
-			fmt.Fprintf(&b, "    %s\n", want[i])
-			i, j = i+1, j+1
-		case j < len(got) && (i == len(want) || lcs[i][j+1] >= lcs[i+1][j]):
-			fmt.Fprintf(&b, "  + %s\n", got[j])
-			j++
-		default:
-			fmt.Fprintf(&b, "  - %s\n", want[i])
-			i++
-		}
-	}
-	return b.String()
 }
