@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: help build test test-deps test-race bench budget-check budget-update routes fmt lint fuzz
+.PHONY: help build test test-deps example-deps test-race bench budget-check budget-update routes fmt lint fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ test: test-deps ## install the test clients where missing, then run every test (
 test-deps: ## install what the client tests drive: PyGithub, vcrpy, requests, gh (apt-get), nock and @octokit/rest (npm)
 	bash .ci/test-deps
 
+example-deps: ## install PyGithub where missing: the repository's Packit-shaped scenario (examples/packit) needs it
+	bash .ci/test-deps --example
+
 test-race: ## run every test under the race detector, as CI does
 	$(MAKE) test GOTESTFLAGS=-race
 
@@ -29,10 +32,10 @@ bench: ## run the benchmarks of docs/PERFORMANCE.md and summarise them
 # The check runs the built binary, never `go run`, which reports every
 # failure as exit 1. make itself exits 2 for any failed recipe; its
 # "Error N" line is callbudget's own code: 1 over budget, 2 could not check.
-budget-check: build ## compare this repo's scenarios with callbudget.budget.yaml (CHECKFLAGS: more flags)
+budget-check: build example-deps ## compare this repo's scenarios with callbudget.budget.yaml (CHECKFLAGS: more flags)
 	$(BIN) check $(CHECKFLAGS)
 
-budget-update: build ## rewrite callbudget.budget.yaml from a fresh run (review the diff!)
+budget-update: build example-deps ## rewrite callbudget.budget.yaml from a fresh run (review the diff!)
 	$(BIN) update
 
 routes: ## regenerate routes/table_gen.go from GitHub's OpenAPI description (npm)

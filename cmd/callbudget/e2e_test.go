@@ -108,8 +108,9 @@ func repoRoot(t *testing.T) string {
 }
 
 // onlyExample drops the repository's dogfood scenarios (callbudget's own
-// comment flow, TestDogfoodComment's business) from the copied config and
-// budget, leaving the example pipeline's.
+// comment flow, TestDogfoodComment's business) and the Packit example's
+// (examples/packit's own test) from the copied config and budget, leaving
+// the example pipeline's.
 func onlyExample(t *testing.T, dir string) {
 	t.Helper()
 	cfgPath := filepath.Join(dir, "callbudget.yaml")
@@ -130,7 +131,7 @@ func onlyExample(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	for _, name := range b.Names() {
-		if strings.HasPrefix(name, "comment-") {
+		if strings.HasPrefix(name, "comment-") || strings.HasPrefix(name, "packit-") {
 			b.Remove(name)
 		}
 	}

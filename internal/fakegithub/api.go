@@ -126,8 +126,12 @@ func (s *Server) getPull(r *http.Request, body []byte, rp *repo) reply {
 		"user": s.userJSON(pr.User), "draft": false, "merged": false,
 		"head": branch(pr.HeadRef, pr.HeadSHA), "base": branch(pr.BaseRef, pr.BaseSHA),
 		"changed_files": len(pr.Files), "created_at": fixedTime, "updated_at": fixedTime,
-		"url":      s.api("/repos/%s/%s/pulls/%d", rp.owner, rp.name, pr.Number),
-		"html_url": s.html("/%s/%s/pull/%d", rp.owner, rp.name, pr.Number),
+		"url":          s.api("/repos/%s/%s/pulls/%d", rp.owner, rp.name, pr.Number),
+		"html_url":     s.html("/%s/%s/pull/%d", rp.owner, rp.name, pr.Number),
+		"issue_url":    s.api("/repos/%s/%s/issues/%d", rp.owner, rp.name, pr.Number),
+		"comments_url": s.api("/repos/%s/%s/issues/%d/comments", rp.owner, rp.name, pr.Number),
+		"commits_url":  s.api("/repos/%s/%s/pulls/%d/commits", rp.owner, rp.name, pr.Number),
+		"statuses_url": s.api("/repos/%s/%s/statuses/%s", rp.owner, rp.name, pr.HeadSHA),
 	}}
 }
 
