@@ -34,6 +34,7 @@ Fewer calls than the baseline pass, with the command that tightens it.`,
 	f.String("tolerance", "", `calls over the baseline allowed per scenario: a number ("2") or a percentage ("5%"); overrides the config`)
 	f.Bool("allow-new", false, "pass scenarios that have no baseline yet instead of failing them")
 	f.Int("jobs", 0, "scenarios run at once (default: the number of CPUs)")
+	noInterceptFlag(f)
 	return cmd
 }
 
@@ -56,6 +57,7 @@ scenario fails or makes requests its cassette has no answer for.`,
 	f := cmd.Flags()
 	f.String("budget", "", "the budget file to write (default: the config's budget:, else callbudget.budget.yaml next to it)")
 	f.Int("jobs", 0, "scenarios run at once (default: the number of CPUs)")
+	noInterceptFlag(f)
 	return cmd
 }
 

@@ -142,6 +142,11 @@ func (a *app) settings(cmd *cobra.Command) error {
 	return nil
 }
 
+// noInterceptFlag adds --no-intercept to run, check and update.
+func noInterceptFlag(f *pflag.FlagSet) {
+	f.Bool("no-intercept", false, "give commands no HTTPS_PROXY nor CA variables: only clients that use GITHUB_API_URL are counted (one scenario: intercept: false)")
+}
+
 // envName is the environment variable for a flag: --allow-new is
 // CALLBUDGET_ALLOW_NEW.
 func envName(flag string) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/callbudget/callbudget/internal/runner"
+	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/report"
 	"github.com/spf13/cobra"
 )
@@ -21,8 +22,13 @@ command with its GitHub client pointed at it, and report every call it made.
 
 The command gets GITHUB_API_URL and CALLBUDGET_REPLAY_URL (the server's base
 URL), GITHUB_GRAPHQL_URL (that URL + /graphql) and a dummy GITHUB_TOKEN and
-GH_TOKEN; the rest of the environment is passed on. It runs in its own process
-group, killed as a whole at --timeout. Its output goes to stderr.`,
+GH_TOKEN; the rest of the environment is passed on. Clients that always call
+https://api.github.com are counted too: HTTPS_PROXY names the same server,
+which answers the GitHub API hosts with a CA made for this run, given in
+SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS and
+GIT_SSL_CAINFO (--no-intercept: none of these), and refuses any other host
+(replay has no network). It runs in its own process group, killed as a whole
+at --timeout. Its output goes to stderr.`,
 		Example: `  callbudget run --cassette testdata/cassettes/pr-opened.yaml -- go run ./examples/pipeline --event testdata/events/pr-opened.json
   callbudget run --cassette pr.yaml --format json -- python3 bot.py`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -39,7 +45,8 @@ group, killed as a whole at --timeout. Its output goes to stderr.`,
 	f := cmd.Flags()
 	f.String("cassette", "", "the go-vcr v3 cassette to replay (required)")
 	f.Duration("timeout", 2*time.Minute, "kill the command's process group after this long")
-	f.Bool("allow-unmatched", false, "pass even when the command makes requests the cassette has no answer for")
+	f.Bool("allow-unmatched", false, "pass even when the command makes requests the cassette has no answer for, or tries to reach other hosts")
+	noInterceptFlag(f)
 	fromFlag(f.String)
 	return cmd
 }
@@ -63,14 +70,13 @@ func (a *app) runOne(cmd *cobra.Command, argv []string) error {
 		return err
 	}
 	res, err := runner.Run(cmd.Context(), runner.Job{Name: name, Cassette: cassette, Argv: argv, Timeout: timeout},
-		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan, Loader: loader(cmd.Context(), from)})
+		runner.Options{Stdout: a.stderr, Stderr: a.stderr, Environ: a.env.vars, Fence: a.env.get("GITHUB_ACTIONS") == "true", Scan: scan, Loader: loader(cmd.Context(), from),
+			Replay: replay.Options{NoIntercept: a.v.GetBool("no-intercept")}})
 	runner.KillDescendants() // what left the group and dropped the run's tag
 	if isLoadError(err) || errors.Is(err, errSecrets) {
 		return err // nothing ran: no report to print
 	}
-	if err == nil && len(res.Counts.Unmatched) > 0 && !a.v.GetBool("allow-unmatched") {
-		err = unmatchedError(name, res.Counts)
-	}
+	err = replayError(name, res.Counts, err, a.v.GetBool("allow-unmatched"))
 	s := report.FromCounts(name, res.Counts)
 	s.Cassette = cassette
 	if err != nil {

@@ -43,6 +43,7 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 		jobs = runtime.NumCPU()
 	}
 	inActions := a.env.get("GITHUB_ACTIONS") == "true"
+	noIntercept := a.v.GetBool("no-intercept")
 	scan, _ := a.secretScan(ctx) // its flags were checked before the command ran
 	// config.Parse checked each scenario's format: ParseFormat cannot fail.
 	loaders := map[string]func(string) (*replay.Cassette, error){}
@@ -85,13 +86,14 @@ func (a *app) runScenarios(ctx context.Context, cfg *config.Config, scs []config
 			res, err := runner.Run(ctx, runner.Job{
 				Name: sc.Name, Cassette: sc.Cassette, Dir: cfg.Dir, Shell: sc.Run,
 				Timeout: sc.Timeout, ExtraEnv: sc.Env,
-			}, runner.Options{Stdout: out, Stderr: out, Environ: a.env.vars, Scan: scan, Loader: loaders[sc.Format]})
+			}, runner.Options{Stdout: out, Stderr: out, Environ: a.env.vars, Scan: scan, Loader: loaders[sc.Format],
+				Replay: replay.Options{NoIntercept: noIntercept || sc.NoIntercept, InterceptHosts: sc.InterceptHosts}})
 			out.flush()
 			if isLoadError(err) && sc.CassetteLine > 0 {
 				err = fmt.Errorf("%s:%d: %w", rel(cfg.Path), sc.CassetteLine, err)
 			}
-			if err == nil && len(res.Counts.Unmatched) > 0 && !sc.AllowUnmatched {
-				err = unmatchedError(sc.Name, res.Counts)
+			if !isLoadError(err) {
+				err = replayError(sc.Name, res.Counts, err, sc.AllowUnmatched)
 			}
 			o := outcome{sc: sc, counts: res.Counts, err: err, elapsed: time.Since(began)}
 			var word string
@@ -136,12 +138,46 @@ func (a *app) restoreCommandFiles(guard *action.Guard, outs []outcome, judge fun
 	}
 }
 
-func unmatchedError(name string, c replay.Counts) error {
-	n := 0
-	for _, u := range c.Unmatched {
-		n += u.Count
+// replayError is the error a scenario ends with, given its command's err
+// and what the replay counted: requests with no recorded interaction and
+// CONNECTs to hosts the replay does not answer fail it unless
+// allowUnmatched (and are named after a command's own failure, which
+// they may explain); a client that refused the interception CA always
+// fails it, as what it meant to call went uncounted.
+func replayError(name string, c replay.Counts, err error, allowUnmatched bool) error {
+	var why []string
+	if err == nil && !allowUnmatched && len(c.Unmatched) > 0 {
+		n := 0
+		for _, u := range c.Unmatched {
+			n += u.Count
+		}
+		why = append(why, fmt.Sprintf("%d request(s) have no recorded interaction: the cassette no longer fits the code; re-record it (or set allow_unmatched: true)", n))
 	}
-	return fmt.Errorf("scenario %s: %d request(s) have no recorded interaction: the cassette no longer fits the code; re-record it (or set allow_unmatched: true)", name, n)
+	if len(c.CARefused) > 0 {
+		why = append(why, fmt.Sprintf("a client refused callbudget's interception CA for %s: it does not read SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or NODE_EXTRA_CA_CERTS (or it pins GitHub's certificates), so its calls went uncounted; point it at GITHUB_API_URL instead", hostList(c.CARefused)))
+	}
+	if len(c.Refused) > 0 && (err != nil || !allowUnmatched) {
+		why = append(why, fmt.Sprintf("it tried to reach %s through the replay's HTTPS proxy, which was refused: replay has no network, only the GitHub API hosts are answered (or set allow_unmatched: true)", hostList(c.Refused)))
+	}
+	switch {
+	case len(why) == 0:
+		return err
+	case err != nil:
+		return fmt.Errorf("%w; %s", err, strings.Join(why, "; "))
+	}
+	return fmt.Errorf("scenario %s: %s", name, strings.Join(why, "; "))
+}
+
+// hostList names hosts with their counts: "example.com (2 times), pypi.org".
+func hostList(hosts []replay.RefusedHost) string {
+	parts := make([]string, len(hosts))
+	for i, h := range hosts {
+		parts[i] = report.Visible(h.Host)
+		if h.Count > 1 {
+			parts[i] += fmt.Sprintf(" (%d times)", h.Count)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // rel shortens an absolute path to one relative to the working directory
