@@ -530,3 +530,92 @@ func TestInterceptProxyLargeDownload(t *testing.T) {
 		t.Errorf("requests_total sums to %v, want 2", got)
 	}
 }
+
+// TestInterceptRecordBundle: the command under record gets HTTPS_PROXY on
+// loopback and a CA bundle that holds certificates only (the CA's key
+// never leaves callbudget), and the bundle is gone once record returns,
+// whether the command succeeded, failed or was interrupted.
+func TestInterceptRecordBundle(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, then string
+		interrupt  bool
+		code       int
+	}{
+		{name: "success", then: "true", code: exitOK},
+		{name: "command fails", then: "exit 1", code: exitError},
+		{name: "interrupted", then: "sleep 30", interrupt: true, code: exitError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := fakegithub.New(t, fakegithub.Options{})
+			seen := filepath.Join(t.TempDir(), "seen")
+			shell := `curl -sS --fail -o /dev/null https://api.github.com/user || exit 9
+for v in HTTPS_PROXY https_proxy SSL_CERT_FILE REQUESTS_CA_BUNDLE CURL_CA_BUNDLE NODE_EXTRA_CA_CERTS GIT_SSL_CAINFO; do eval "echo $v=\$$v"; done > "$0.tmp"
+grep -c "PRIVATE KEY" "$SSL_CERT_FILE" >> "$0.tmp"
+mv "$0.tmp" "$0"
+` + tt.then
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan result, 1)
+			go func() {
+				var stdout, stderr bytes.Buffer
+				err := run(ctx, []string{"record", "--cassette", filepath.Join(t.TempDir(), "c.yaml"), "--upstream", fake.URL(), "--", "sh", "-c", shell, seen},
+					&stdout, &stderr, testEnv())
+				done <- result{stdout: stdout.String(), stderr: stderr.String(), code: exitCode(err, &stderr)}
+			}()
+			var env map[string]string
+			for deadline := time.Now().Add(20 * time.Second); env == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if b, err := os.ReadFile(seen); err == nil {
+					env = map[string]string{}
+					for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
+						k, v, _ := strings.Cut(line, "=")
+						env[k] = v
+					}
+				}
+			}
+			if tt.interrupt {
+				cancel() // what SIGINT does to main's context
+			}
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("record did not return")
+			}
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", r.code, tt.code, r)
+			}
+			if env == nil {
+				t.Fatalf("the command never got through to api.github.com\n%s", r)
+			}
+			if !strings.HasPrefix(env["HTTPS_PROXY"], "http://127.0.0.1:") || env["https_proxy"] != env["HTTPS_PROXY"] {
+				t.Errorf("HTTPS_PROXY %q, https_proxy %q: want the proxy on loopback", env["HTTPS_PROXY"], env["https_proxy"])
+			}
+			bundle := env["SSL_CERT_FILE"]
+			for _, k := range runner.CABundleEnv {
+				if env[k] != bundle || bundle == "" {
+					t.Errorf("%s=%q, want the bundle %q", k, env[k], bundle)
+				}
+			}
+			if !strings.HasSuffix(strings.TrimSpace(mustRead(t, seen)), "\n0") { // grep -c "PRIVATE KEY"
+				t.Errorf("the bundle holds a private key:\n%s", mustRead(t, seen))
+			}
+			if _, err := os.Stat(bundle); !os.IsNotExist(err) {
+				t.Errorf("the bundle %s is still there after record returned (%v)", bundle, err)
+			}
+			if _, err := os.Stat(filepath.Dir(bundle)); !os.IsNotExist(err) {
+				t.Errorf("the bundle's folder %s is still there (%v)", filepath.Dir(bundle), err)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
