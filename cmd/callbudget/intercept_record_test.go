@@ -619,3 +619,40 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestInterceptRecordEnterpriseHost: the intercept_hosts of the config's
+// scenario for the cassette are decrypted too, as GitHub Enterprise Server
+// hosts: a client that calls https://ghe.example.com/api/v3 through
+// HTTPS_PROXY is recorded with that URL, and gets (and the cassette holds)
+// the host's own URLs in place of the fake's.
+func TestInterceptRecordEnterpriseHost(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	fake := fakegithub.New(t, fakegithub.Options{Prefix: "/api/v3"})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "callbudget.yaml"), `scenarios:
+  - name: ghe
+    cassette: ghe.yaml
+    run: "true"
+    intercept_hosts: [ghe.example.com]
+`)
+	cassette := filepath.Join(dir, "ghe.yaml")
+	r := runCLI(t, testEnv(), "record", "--config", filepath.Join(dir, "callbudget.yaml"), "--cassette", cassette, "--upstream", fake.URL(), "--",
+		"curl", "-sS", "--fail", "https://ghe.example.com/api/v3/repos/octo-org/hello-world")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	if !strings.Contains(r.stderr, `"url":"https://ghe.example.com/api/v3/repos/octo-org/hello-world"`) {
+		t.Errorf("the client did not get the host's own URLs:\n%s", r.stderr)
+	}
+	c, err := replay.Load(cassette, replay.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Interactions) != 1 || c.Interactions[0].Request.URL != "https://ghe.example.com/api/v3/repos/octo-org/hello-world" ||
+		strings.Contains(c.Interactions[0].Response.Body, "127.0.0.1") {
+		t.Errorf("recorded %d interactions, the first %s", len(c.Interactions), c.Interactions[0].Request.URL)
+	}
+}

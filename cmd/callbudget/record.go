@@ -60,7 +60,9 @@ removed afterwards. Those requests go to the upstream too, which stands in
 for api.github.com; the command gets, and the cassette holds, the
 https://api.github.com URLs the real API would answer with. Connections to
 any other host (package downloads) are tunnelled untouched: not decrypted,
-not recorded. --no-intercept leaves HTTPS_PROXY and the CA variables alone.
+not recorded. A scenario of the config that replays the cassette adds its
+intercept_hosts, and its intercept: false turns interception off, as
+--no-intercept does: HTTPS_PROXY and the CA variables are left alone.
 
 Before anything is written, credentials are scrubbed from every interaction
 (the token values the proxy holds, credential headers and query parameters,
@@ -109,10 +111,22 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	if err != nil {
 		return err
 	}
-	// The config's redact: patterns apply too, when there is a config.
+	// The config's redact: patterns apply too, when there is a config,
+	// and the interception settings of the scenario that replays this
+	// cassette, when there is one.
+	noIntercept := a.v.GetBool("no-intercept")
+	var interceptHosts []string
 	if cfg, err := config.Load(a.v.GetString("config")); err == nil {
 		a.redact = cfg.Redact
 		redact = append(redact, cfg.Redact...)
+		if abs, err := filepath.Abs(path); err == nil {
+			for _, sc := range cfg.Scenarios {
+				if sc.Cassette == abs {
+					noIntercept = noIntercept || sc.NoIntercept
+					interceptHosts = append(interceptHosts, sc.InterceptHosts...)
+				}
+			}
+		}
 	} else if !errors.Is(err, fs.ErrNotExist) || configGiven {
 		return err
 	}
@@ -167,11 +181,11 @@ func (a *app) recordOne(ctx context.Context, argv []string, configGiven bool) er
 	}
 
 	ropts := recorder.Options{
-		Upstream: upstream, Token: token, Transport: transport,
+		Upstream: upstream, Token: token, Transport: transport, Hosts: interceptHosts,
 		NoCA: "callbudget record was started with --no-intercept; give the command a base URL (GITHUB_API_URL) or record without --no-intercept",
 	}
 	var ic *runner.Interception
-	if !a.v.GetBool("no-intercept") {
+	if !noIntercept {
 		// The CA's key stays in this process; only its certificate is
 		// written, for the command to trust, and removed when done.
 		ca, err := intercept.NewCA(0)
