@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -369,4 +370,48 @@ func TestInterceptGivenCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+// countingReader counts what the client's transport read of a body.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestInterceptFaceReadsRequestBodies: over HTTP/2 an answer sent before
+// the request body is all read resets the stream, which curl reports as a
+// failure; the interception face reads the body first.
+func TestInterceptFaceReadsRequestBodies(t *testing.T) {
+	t.Parallel()
+	c := writeCassette(t, interaction{method: "POST", url: api + "/repos/o/r/statuses/abc", code: 201, body: `{"state":"success"}`})
+	srv, err := replay.NewServer(c, replay.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const size = 8 << 20 // past HTTP/2's flow-control windows
+	body := &countingReader{r: strings.NewReader(strings.Repeat("x", size))}
+	req, err := http.NewRequest("POST", api+"/repos/o/r/statuses/abc", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = size
+	resp, err := proxiedClient(t, srv, srv.CA().Pool()).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || resp.ProtoMajor != 2 {
+		t.Fatalf("%s over %s", resp.Status, resp.Proto)
+	}
+	if got := body.n.Load(); got != size {
+		t.Errorf("the client sent %d of its %d body bytes before the answer ended the stream", got, size)
+	}
 }

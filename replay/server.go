@@ -47,6 +47,10 @@ type Server struct {
 	proxy  *intercept.Proxy // nil when the interception face is off
 	ctx    context.Context  // canceled by Close: ends CONNECTs in their handshake
 	cancel context.CancelFunc
+	// connects counts CONNECTs being answered: Close lets the handshakes
+	// of clients already gone finish, as a refusal of the CA is in what
+	// they sent last.
+	connects inflight
 	done   chan struct{}
 	once   sync.Once
 	err    error
@@ -123,10 +127,11 @@ func (s *Server) Counts() Counts { return s.e.counts(nil) }
 // it to stop. Counts stay readable afterwards.
 func (s *Server) Close() error {
 	s.once.Do(func() {
-		s.cancel()
 		if err := s.srv.Close(); err != nil && s.err == nil {
 			s.err = err
 		}
+		s.connects.wait(closeGrace)
+		s.cancel()
 		if s.proxy != nil {
 			s.proxy.Close()
 		}
@@ -145,6 +150,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.once.Do(func() {
+		s.connects.wait(closeGrace)
 		s.cancel()
 		<-s.done
 	})
@@ -173,12 +179,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveDecrypted(w http.ResponseWriter, r *http.Request) {
 	info, _ := intercept.FromContext(r.Context())
 	a, _ := s.e.match(r.Method, info.Host, r.URL.Path, r.URL.RawQuery, r.Body)
+	// Over HTTP/2, answering before the request body is all read resets
+	// the stream, which curl (7.88) reports as an error even after a
+	// complete answer; GitHub reads what it is sent.
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxDrain))
 	if a == nil {
 		writeUnmatched(w)
 		return
 	}
 	serve(w, r, a.code, a.rawHeader, a.rawBody, a.rawClen)
 }
+
+// maxDrain bounds what the interception face reads of a request body it
+// does not use.
+const maxDrain = 64 << 20
 
 func serve(w http.ResponseWriter, r *http.Request, code int, header http.Header, body string, clen []string) {
 	// Recorded values are never modified after preparation, so the
@@ -209,6 +223,8 @@ func writeUnmatched(w http.ResponseWriter) {
 // connect answers a CONNECT: decrypted for a GitHub host when the
 // interception face is on, refused otherwise.
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	s.connects.add()
+	defer s.connects.done()
 	if s.proxy == nil {
 		hostport := r.Host
 		if hostport == "" {
@@ -242,4 +258,52 @@ func (s *Server) refuse(w http.ResponseWriter, _ *http.Request, hostport string)
 
 func bodyAllowed(code int) bool {
 	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
+}
+
+// closeGrace bounds how long Close waits for the TLS handshakes in
+// progress: the command is gone by then, so each ends at once with what
+// its client sent last.
+const closeGrace = 2 * time.Second
+
+// inflight counts what is in progress, for a bounded wait until none is.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0; nil when nobody waits
+}
+
+func (f *inflight) add() {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	f.n--
+	if f.n == 0 && f.idle != nil {
+		close(f.idle)
+		f.idle = nil
+	}
+	f.mu.Unlock()
+}
+
+// wait returns once nothing is in progress, or after d.
+func (f *inflight) wait(d time.Duration) {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.mu.Unlock()
+		return
+	}
+	if f.idle == nil {
+		f.idle = make(chan struct{})
+	}
+	idle := f.idle
+	f.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
 }

@@ -22,6 +22,12 @@ type HandshakeError struct {
 	Host string
 	// Err is what crypto/tls returned.
 	Err error
+	// alert is the fatal alert the client sent in the clear as the last
+	// thing it sent, or -1. OpenSSL (curl, Python, Node) sends the alert
+	// that refuses a certificate before it turns on its handshake keys,
+	// which crypto/tls, expecting an encrypted record in TLS 1.3, reports
+	// as its own "bad record MAC".
+	alert int
 }
 
 func (e *HandshakeError) Error() string {
@@ -35,6 +41,11 @@ func (e *HandshakeError) Unwrap() error { return e.Err }
 // unknown CA, certificate unknown, …): it does not trust the CA, or it
 // pins GitHub's own certificates.
 func (e *HandshakeError) RefusedCertificate() bool {
+	for _, a := range certificateAlerts {
+		if e.alert == int(a) {
+			return true
+		}
+	}
 	var op *net.OpError
 	if !errors.As(e.Err, &op) || op.Op != "remote error" || op.Err == nil {
 		return false
@@ -48,6 +59,39 @@ func (e *HandshakeError) RefusedCertificate() bool {
 		}
 	}
 	return false
+}
+
+// tailConn keeps the last bytes read during the handshake, to find a
+// plaintext alert in them.
+type tailConn struct {
+	net.Conn
+	tail []byte
+	done bool // the handshake is over: reads are passed through
+}
+
+// alertRecordLen is a TLS alert record: type 21, version, length 2,
+// level, description.
+const alertRecordLen = 7
+
+func (c *tailConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if !c.done && n > 0 {
+		c.tail = append(c.tail, p[:n]...)
+		if len(c.tail) > alertRecordLen {
+			c.tail = append(c.tail[:0], c.tail[len(c.tail)-alertRecordLen:]...)
+		}
+	}
+	return n, err
+}
+
+// lastAlert is the description of a fatal plaintext alert record that
+// ends what the client sent, or -1.
+func (c *tailConn) lastAlert() int {
+	t := c.tail
+	if len(t) != alertRecordLen || t[0] != 21 || t[1] != 3 || t[3] != 0 || t[4] != 2 || t[5] != 2 {
+		return -1
+	}
+	return int(t[6])
 }
 
 // certificateAlerts are the TLS alerts a client sends when it refuses the
@@ -101,17 +145,19 @@ func (p *Proxy) ServeConnectChecked(w http.ResponseWriter, r *http.Request, fail
 	if rw != nil && rw.Reader.Buffered() > 0 {
 		raw = &bufferedConn{Conn: conn, r: rw.Reader}
 	}
-	tc := tls.Server(raw, p.leafConfig(host))
+	tail := &tailConn{Conn: raw}
+	tc := tls.Server(tail, p.leafConfig(host))
 	ctx, cancel := context.WithTimeout(r.Context(), HandshakeTimeout)
 	err = tc.HandshakeContext(ctx)
 	cancel()
 	if err != nil {
 		tc.Close()
 		if failed != nil {
-			failed(&HandshakeError{Host: host, Err: err})
+			failed(&HandshakeError{Host: host, Err: err, alert: tail.lastAlert()})
 		}
 		return
 	}
+	tail.done, tail.tail = true, nil
 	p.hosts.Store(tc, host)
 	p.ln.push(tc)
 }
