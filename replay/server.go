@@ -51,9 +51,9 @@ type Server struct {
 	// of clients already gone finish, as a refusal of the CA is in what
 	// they sent last.
 	connects inflight
-	done   chan struct{}
-	once   sync.Once
-	err    error
+	done     chan struct{}
+	once     sync.Once
+	err      error
 }
 
 // NewServer loads nothing and listens at once: on Options.Addr, by default
