@@ -2,9 +2,11 @@ package replay_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log"
 	"net/http"
+	"net/url"
 
 	"github.com/callbudget/callbudget/replay"
 	"github.com/google/go-github/v62/github"
@@ -99,6 +101,47 @@ func ExampleNewServer() {
 	// Add Packit config
 	// 404 true
 	// total 2, unmatched [{GET /repos/octo-org/hello-world/issues/2 1}]
+}
+
+// A client that always calls https://api.github.com reaches the same
+// Server as its HTTPS proxy, trusting the Server's CA: gh, PyGithub with no
+// base URL, curl. callbudget run gives them HTTPS_PROXY and a CA bundle.
+func ExampleServer_CA() {
+	c, err := replay.Parse("pr-opened.yaml", []byte(prOpened), replay.LoadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := replay.NewServer(c, replay.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	proxy, err := url.Parse(srv.URL())
+	if err != nil {
+		log.Fatal(err)
+	}
+	hc := &http.Client{Transport: &http.Transport{
+		Proxy:           http.ProxyURL(proxy),                  // HTTPS_PROXY
+		TLSClientConfig: &tls.Config{RootCAs: srv.CA().Pool()}, // SSL_CERT_FILE
+	}}
+	gh := github.NewClient(hc) // no base URL: https://api.github.com
+	pr, _, err := gh.PullRequests.Get(context.Background(), "octo-org", "hello-world", 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(pr.GetTitle())
+
+	// Nothing else is reachable: replay has no network.
+	_, err = hc.Get("https://example.com/")
+	fmt.Println(err != nil)
+
+	counts := srv.Counts()
+	fmt.Printf("total %d, refused %v\n", counts.Total, counts.Refused)
+	// Output:
+	// Add Packit config
+	// true
+	// total 1, refused [{example.com 1}]
 }
 
 func ExampleCountRecorded() {
