@@ -654,3 +654,40 @@ func TestInterceptReplayEnvironment(t *testing.T) {
 		off(t, read(t, out))
 	})
 }
+
+// TestInterceptReplayEnterpriseHost: gh with GH_HOST on a GitHub
+// Enterprise host the scenario names in intercept_hosts reaches the
+// replay through the proxy (https://HOST/api/v3/…), counted like the
+// default host. gh wants a token for that host: a dummy in the
+// scenario's env, as the real one is never passed on.
+func TestInterceptReplayEnterpriseHost(t *testing.T) {
+	t.Parallel()
+	testdeps.Gh(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "callbudget.yaml"), fmt.Sprintf(`scenarios:
+  - name: ghes
+    cassette: %s
+    run: gh api repos/o/r --jq .full_name && gh api --paginate repos/o/r/pulls/42/files --jq '.[].filename'
+    intercept_hosts: [ghe.example.com]
+    env: {GH_HOST: ghe.example.com, GH_ENTERPRISE_TOKEN: dummy, GH_CONFIG_DIR: %q, GH_NO_UPDATE_NOTIFIER: "1"}
+`, irCassette(t), t.TempDir()))
+	r := runCLI(t, irEnv(), "update", "--config", filepath.Join(dir, "callbudget.yaml"), "--format", "json")
+	if r.code != exitOK {
+		t.Fatalf("update: exit %d\n%s", r.code, r)
+	}
+	rep, err := report.ReadJSON(strings.NewReader(r.stdout), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"1 GET /repos/{owner}/{repo} repos/get",
+		"1 GET /repos/{owner}/{repo}/pulls/{pull_number}/files pulls/list-files",
+		"1 GET /repositories/{number}/pulls/{number}/files",
+	}
+	if got := irCounts(rep.Scenarios[0]); strings.Join(got, "\n") != strings.Join(want, "\n") || len(rep.Scenarios[0].Refused) != 0 {
+		t.Errorf("counted\n%s\nrefused %v; want\n%s\n%s", strings.Join(got, "\n"), rep.Scenarios[0].Refused, strings.Join(want, "\n"), r.stderr)
+	}
+	if !strings.Contains(r.stderr, "ghes | o/r") || !strings.Contains(r.stderr, "ghes | b.go") {
+		t.Errorf("gh's output:\n%s", r.stderr)
+	}
+}

@@ -28,9 +28,10 @@
 // temporary bundle of the system roots and the server's CA, made for this
 // run (its key never leaves callbudget) and removed when the command is
 // done. gh, the GitHub CLI, works on its default host through the proxy;
-// for GitHub Enterprise, GH_HOST names a host the replay intercepts too.
-// GH_HOST is left as it was, and GH_TOKEN is the dummy, so gh cannot reach
-// GitHub as the action either. NO_PROXY and no_proxy always hold
+// for GitHub Enterprise, GH_HOST names a host the replay intercepts too
+// (Replay.InterceptHosts), and gh wants GH_ENTERPRISE_TOKEN, which is never
+// passed on: give it a dummy. GH_HOST is left as it was, and GH_TOKEN is
+// the dummy, so gh cannot reach GitHub as the action either. NO_PROXY and no_proxy always hold
 // 127.0.0.1, localhost and ::1 (merged with what was there), so that an
 // outside proxy never stands between the command and the base URL.
 //
