@@ -75,6 +75,11 @@ func environ(base []string, url string, extra map[string]string, tag string, ic 
 		for _, k := range proxyEnv {
 			set[k] = ic.ProxyURL
 		}
+		// Node 24 and later route fetch (octokit's default) through
+		// HTTPS_PROXY only when asked; older Node ignores it.
+		if _, ok := extra[envNodeUseEnvProxy]; !ok && getenv(base, envNodeUseEnvProxy) == "" {
+			set[envNodeUseEnvProxy] = "1"
+		}
 		if ic.CABundle != "" {
 			for _, k := range CABundleEnv {
 				set[k] = ic.CABundle
@@ -123,6 +128,9 @@ type Interception struct {
 	// variable of CABundleEnv.
 	CABundle string
 }
+
+// envNodeUseEnvProxy makes Node 24+ honour HTTPS_PROXY for fetch.
+const envNodeUseEnvProxy = "NODE_USE_ENV_PROXY"
 
 // proxyEnv are the variables that name the interception face.
 var proxyEnv = []string{"HTTPS_PROXY", "https_proxy"}

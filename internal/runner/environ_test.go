@@ -109,6 +109,9 @@ func TestEnvironProxy(t *testing.T) {
 			t.Errorf("%s = %q", k, v)
 		}
 	}
+	if v := getenv(got, "NODE_USE_ENV_PROXY"); v != "1" {
+		t.Errorf("NODE_USE_ENV_PROXY = %q, want 1 (Node 24+ fetch through HTTPS_PROXY)", v)
+	}
 	if n := strings.Count(strings.Join(got, "\n"), "SSL_CERT_FILE="); n != 1 {
 		t.Errorf("SSL_CERT_FILE set %d times", n)
 	}
