@@ -114,15 +114,7 @@ var certificateAlerts = []tls.AlertError{
 // failed runs on the CONNECT's goroutine, before ServeConnectChecked
 // returns.
 func (p *Proxy) ServeConnectChecked(w http.ResponseWriter, r *http.Request, failed func(*HandshakeError)) {
-	hostport := r.Host
-	if hostport == "" {
-		hostport = r.URL.Host
-	}
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host, port = hostport, "443"
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host, port := ConnectTarget(r)
 	if p.Intercept == nil || !p.Intercept(host) || port != "443" {
 		if p.Other != nil {
 			p.Other(w, r, net.JoinHostPort(host, port))

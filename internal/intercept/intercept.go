@@ -331,8 +331,15 @@ func (p *Proxy) serveDecrypted(w http.ResponseWriter, r *http.Request) {
 	p.Handler.ServeHTTP(w, r)
 }
 
-// ServeConnect handles one CONNECT request.
+// ServeConnect handles one CONNECT request: ServeConnectChecked with no
+// one told of a failed handshake.
 func (p *Proxy) ServeConnect(w http.ResponseWriter, r *http.Request) {
+	p.ServeConnectChecked(w, r, nil)
+}
+
+// ConnectTarget is the host (lower case, no trailing dot) and port a
+// CONNECT asks for; 443 when it names none.
+func ConnectTarget(r *http.Request) (host, port string) {
 	hostport := r.Host
 	if hostport == "" {
 		hostport = r.URL.Host
@@ -341,49 +348,7 @@ func (p *Proxy) ServeConnect(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host, port = hostport, "443"
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if p.Intercept == nil || !p.Intercept(host) || port != "443" {
-		if p.Other != nil {
-			p.Other(w, r, net.JoinHostPort(host, port))
-			return
-		}
-		Refuse(w, host)
-		return
-	}
-	p.start()
-	conn, rw, err := hijack(w)
-	if err != nil {
-		http.Error(w, "callbudget: cannot take over the connection: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection Established\r\n\r\n"); err != nil {
-		conn.Close()
-		return
-	}
-	// Bytes the client sent after the CONNECT (the TLS hello, often) are
-	// in the hijacked reader's buffer.
-	var raw net.Conn = conn
-	if rw != nil && rw.Reader.Buffered() > 0 {
-		raw = &bufferedConn{Conn: conn, r: rw.Reader}
-	}
-	cfg := &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		NextProtos: []string{"h2", "http/1.1"},
-		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			name := hello.ServerName
-			if name == "" {
-				name = host
-			}
-			name = strings.ToLower(name)
-			if name != host {
-				return nil, fmt.Errorf("callbudget: TLS server name %q is not the CONNECT's host %q", name, host)
-			}
-			return p.CA.Leaf(host)
-		},
-	}
-	tc := tls.Server(raw, cfg)
-	p.hosts.Store(tc, host)
-	p.ln.push(tc)
+	return strings.ToLower(strings.TrimSuffix(host, ".")), port
 }
 
 // Refuse answers a CONNECT with 403 and says why.

@@ -77,15 +77,7 @@ func (p *Proxy) decrypts(host string) bool { return p.faces[host] != nil }
 // recording nothing would pass unnoticed), tunnelled untouched for every
 // other host.
 func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
-	hostport := r.Host
-	if hostport == "" {
-		hostport = r.URL.Host
-	}
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host, port = hostport, "443"
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host, port := intercept.ConnectTarget(r)
 	if !p.decrypts(host) || port != "443" {
 		intercept.Tunnel(w, r, net.JoinHostPort(host, port))
 		return
