@@ -79,7 +79,8 @@ func readGuarded(path string) ([]byte, error) {
 func (g *Guard) Restore() ([]string, error) {
 	var changed []string
 	var firstErr error
-	for _, gf := range g.files {
+	for i := range g.files {
+		gf := &g.files[i]
 		fi, err := os.Lstat(gf.path)
 		if gf.missing {
 			if err == nil {
@@ -100,8 +101,16 @@ func (g *Guard) Restore() ([]string, error) {
 		if !same {
 			_ = os.Remove(gf.path)
 		}
-		if err := os.WriteFile(gf.path, gf.content, 0o644); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("restore %s: %w", gf.env, err)
+		if err := os.WriteFile(gf.path, gf.content, 0o644); err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("restore %s: %w", gf.env, err)
+			}
+			continue
+		}
+		// A file written anew is another inode: the one to compare with
+		// from now on.
+		if fi, err := os.Lstat(gf.path); err == nil {
+			gf.info = fi
 		}
 	}
 	return changed, firstErr
