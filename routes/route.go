@@ -70,8 +70,37 @@ func Lookup(method, path string) Route {
 	if n := t.match(method, segs); n != nil {
 		return t.route(n, method)
 	}
+	if alias := byIDForm(segs); alias != nil {
+		if n := t.match(method, alias); n != nil {
+			return t.route(n, method)
+		}
+	}
 	tmpl := fallbackTemplate(segs)
 	return Route{Method: method, Template: tmpl, Resource: resource(method, tmpl)}
+}
+
+// byIDForm maps GitHub's by-ID URL forms, which it hands out itself in
+// Link headers and redirects, to the form the description documents:
+// /repositories/{repository_id}/… to /repos/{owner}/{repo}/…,
+// /user/{account_id}/… to /users/{username}/… and
+// /organizations/{organization_id}/… to /orgs/{org}/…, so every page of a
+// list is named as the one operation it is. nil when segs is not such a
+// path. Only used when segs matches no documented template as it is.
+func byIDForm(segs []string) []string {
+	if len(segs) < 2 || !isDigits(segs[1]) {
+		return nil
+	}
+	switch segs[0] {
+	case "repositories":
+		return append([]string{"repos", "owner", "repo"}, segs[2:]...)
+	case "user":
+		if len(segs) > 2 {
+			return append([]string{"users", "username"}, segs[2:]...)
+		}
+	case "organizations":
+		return append([]string{"orgs", "org"}, segs[2:]...)
+	}
+	return nil
 }
 
 // Count reports how many operations the table holds.

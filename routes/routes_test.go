@@ -536,3 +536,28 @@ func ExampleLookup() {
 	// search/code code_search
 	// false /repos/{owner}/{repo}/not-an-endpoint/{number}
 }
+
+// TestByIDForms: GitHub's Link headers page in the /repositories/{id}
+// form, and lists of users and organizations in /user/{id} and
+// /organizations/{id}: each is named as the documented operation it stands
+// for, so every page is under one operation. A documented by-ID route
+// keeps its own name.
+func TestByIDForms(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ method, path, op, tmpl string }{
+		{"GET", "/repositories/1296269/pulls/7/files", "pulls/list-files", "/repos/{owner}/{repo}/pulls/{pull_number}/files"},
+		{"GET", "/repositories/1296269/issues/42/comments", "issues/list-comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments"},
+		{"GET", "/repositories/1296269", "repos/get", "/repos/{owner}/{repo}"},
+		{"GET", "/user/583231/repos", "repos/list-for-user", "/users/{username}/repos"},
+		{"GET", "/organizations/9919/repos", "repos/list-for-org", "/orgs/{org}/repos"},
+	} {
+		r := routes.Lookup(tc.method, tc.path)
+		if r.Operation != tc.op || r.Template != tc.tmpl || !r.Known {
+			t.Errorf("%s %s = %s %s (known %v), want %s %s", tc.method, tc.path, r.Operation, r.Template, r.Known, tc.op, tc.tmpl)
+		}
+	}
+	// Documented by-ID routes are named as they are.
+	if r := routes.Lookup("GET", "/user/583231"); r.Template != "/user/{account_id}" {
+		t.Errorf("GET /user/583231 = %s %s", r.Operation, r.Template)
+	}
+}
