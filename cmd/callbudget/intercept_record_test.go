@@ -330,16 +330,7 @@ func TestInterceptProxyPyGithub(t *testing.T) {
 		method, route, _ := strings.Cut(k, " ")
 		made[fmt.Sprintf(`method=%q,route=%q`, method, route)] = float64(n)
 	}
-	counted := map[string]float64{}
-	labels := regexp.MustCompile(`method="([^"]*)".*route="([^"]*)"`)
-	for k, v := range samples(t, p.scrape(t), "callbudget_github_requests_total") {
-		m := labels.FindStringSubmatch(k)
-		if m == nil || !strings.Contains(k, `status_class="2xx"`) {
-			t.Errorf("unexpected series %s %v", k, v)
-			continue
-		}
-		counted[fmt.Sprintf(`method=%q,route=%q`, m[1], m[2])] += v
-	}
+	counted := countedByRoute(t, p.scrape(t))
 	if fmt.Sprint(counted) != fmt.Sprint(made) {
 		t.Errorf("counted %v\n   made %v", counted, made)
 	}

@@ -407,9 +407,22 @@ func TestProxyPyGithub(t *testing.T) {
 		rt := routes.Lookup(r.Method, replay.NormalizePath(r.Path))
 		made[fmt.Sprintf(`method=%q,route=%q`, r.Method, rt.Template)]++
 	}
+	counted := countedByRoute(t, p.scrape(t))
+	if fmt.Sprint(counted) != fmt.Sprint(made) {
+		t.Errorf("counted %v\n   made %v", counted, made)
+	}
+	if made[`method="GET",route="/repos/{owner}/{repo}/pulls/{pull_number}/files"`] < 2 {
+		t.Errorf("the script did not page through the files: %v", made)
+	}
+}
+
+// countedByRoute sums callbudget_github_requests_total of a /metrics
+// scrape by method and route, all of them 2xx answers (another is an error).
+func countedByRoute(t *testing.T, scrape string) map[string]float64 {
+	t.Helper()
 	counted := map[string]float64{}
 	labels := regexp.MustCompile(`method="([^"]*)".*route="([^"]*)"`)
-	for k, v := range samples(t, p.scrape(t), "callbudget_github_requests_total") {
+	for k, v := range samples(t, scrape, "callbudget_github_requests_total") {
 		m := labels.FindStringSubmatch(k)
 		if m == nil || !strings.Contains(k, `status_class="2xx"`) {
 			t.Errorf("unexpected series %s %v", k, v)
@@ -417,10 +430,5 @@ func TestProxyPyGithub(t *testing.T) {
 		}
 		counted[fmt.Sprintf(`method=%q,route=%q`, m[1], m[2])] += v
 	}
-	if fmt.Sprint(counted) != fmt.Sprint(made) {
-		t.Errorf("counted %v\n   made %v", counted, made)
-	}
-	if made[`method="GET",route="/repos/{owner}/{repo}/pulls/{pull_number}/files"`] < 2 {
-		t.Errorf("the script did not page through the files: %v", made)
-	}
+	return counted
 }
