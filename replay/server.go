@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -226,11 +225,7 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
 	s.connects.add()
 	defer s.connects.done()
 	if s.proxy == nil {
-		hostport := r.Host
-		if hostport == "" {
-			hostport = r.URL.Host
-		}
-		s.refuse(w, r, hostport)
+		s.refuse(w, r, "")
 		return
 	}
 	s.proxy.ServeConnectChecked(w, r, func(he *intercept.HandshakeError) {
@@ -240,14 +235,11 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// refuse answers a CONNECT to hostport with 403 and counts it, by host
-// (and port, unless 443).
-func (s *Server) refuse(w http.ResponseWriter, _ *http.Request, hostport string) {
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host, port = hostport, "443"
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+// refuse answers the CONNECT r with 403 and counts it, by host (and port,
+// unless 443). It is the proxy's Other: hostport is the target it parsed
+// from r, as ConnectTarget does here.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, _ string) {
+	host, port := intercept.ConnectTarget(r)
 	name := host
 	if port != "443" {
 		name = net.JoinHostPort(host, port)
