@@ -66,7 +66,7 @@ func TestRecord(t *testing.T) {
 	cmd := exec.CommandContext(ctx, bin, "record", "--cassette", out, "--upstream", fake.URL(), "--timeout", "1m", "--",
 		python, filepath.Join("examples", "packit", "worker.py"), "--event", event)
 	cmd.Dir = repoRoot
-	cmd.Env = append(cleanEnv(), "GITHUB_TOKEN="+recordingToken)
+	cmd.Env = append(cassettefix.RecordEnv(), "GITHUB_TOKEN="+recordingToken)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
@@ -162,19 +162,4 @@ func buildCallbudget(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// cleanEnv is the test's environment without what would change how
-// callbudget record or the worker behave.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "GH_") || strings.HasPrefix(k, "INPUT_") ||
-			strings.HasPrefix(k, "CALLBUDGET_") || strings.HasPrefix(k, "RUNNER_") || strings.Contains(strings.ToUpper(k), "PROXY") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }

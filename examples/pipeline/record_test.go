@@ -122,7 +122,7 @@ func record(t *testing.T, bins recordBinaries, sc scenario) []byte {
 	cmd := exec.CommandContext(ctx, bins.callbudget, "record", "--cassette", name,
 		"--upstream", fake.URL(), "--upstream-ca", bins.ca, "--timeout", "1m", "--",
 		bins.pipeline, "--event", filepath.Join(repoRoot, eventFile(sc.name)))
-	cmd.Env = append(recordEnv(), "GITHUB_TOKEN="+recordingToken)
+	cmd.Env = append(cassettefix.RecordEnv(), "GITHUB_TOKEN="+recordingToken)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -150,22 +150,6 @@ func record(t *testing.T, bins recordBinaries, sc scenario) []byte {
 		}
 	}
 	return append([]byte(cassetteHeader), data...)
-}
-
-// recordEnv is the test's environment without what would change how
-// callbudget record or the pipeline behave: the GitHub Actions and token
-// variables of whoever runs the test.
-func recordEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "GH_") || strings.HasPrefix(k, "INPUT_") ||
-			strings.HasPrefix(k, "CALLBUDGET_") || strings.HasPrefix(k, "RUNNER_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // calls lists a cassette's requests, the way the replay matches them.

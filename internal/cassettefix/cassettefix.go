@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -146,4 +147,21 @@ func DiffLines(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+// RecordEnv is the test's environment without what would change how
+// callbudget record or the recorded program behave: the GitHub, GitHub
+// Actions, callbudget and token variables of whoever runs the test, and
+// any proxy setting (record sets HTTPS_PROXY itself).
+func RecordEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "GH_") || strings.HasPrefix(k, "INPUT_") ||
+			strings.HasPrefix(k, "CALLBUDGET_") || strings.HasPrefix(k, "RUNNER_") || strings.Contains(strings.ToUpper(k), "PROXY") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
