@@ -16,19 +16,46 @@ const (
 // Counts is what a replay counted: every request, named by endpoint. It is
 // a value, safe to keep and compare after the replay goes on or is closed.
 type Counts struct {
-	// Total is every request made, matched or not, repeats included.
+	// Total is every paid request made, matched or not, repeats
+	// included: every request but the 304s GitHub does not charge (see
+	// NotModified). The budget compares paid calls.
 	Total int
 	// Resources is Total split by GitHub rate-limit resource (core,
-	// search, code_search, graphql, …), from the recorded
-	// X-RateLimit-Resource header where present, else from the route.
+	// search, code_search, graphql, …), decided by the route; a recorded
+	// X-RateLimit-Resource that disagrees is listed in
+	// ResourceMismatches, not followed.
 	Resources map[string]int
 	// Mutating counts requests that change something (secondary limits).
 	Mutating int
 	// SecondaryPoints is the secondary-limit cost: ReadPoints per read,
 	// WritePoints per mutating request.
 	SecondaryPoints int
-	// NotModified counts 304 answers, free against the primary limit.
+	// NotModified counts 304 answers to authenticated requests, which
+	// GitHub does not charge against the primary limit: they are not in
+	// Total nor in Resources. A 304 to an unauthenticated request is
+	// paid, and counted in Total like any call.
 	NotModified int
+	// ConditionalDropped counts requests made without the conditional
+	// header (If-None-Match, If-Modified-Since) their recording had: a
+	// recorded free 304 became a paid call. They are in Total.
+	ConditionalDropped int
+	// GraphQLPoints is the GraphQL primary rate-limit cost, in points
+	// (5,000 an hour for a user or app, 1,000 for GITHUB_TOKEN): for each
+	// GraphQL call the cost its recording shows (rateLimit.cost in the
+	// answer, or the step of X-RateLimit-Used on the graphql resource),
+	// else GitHub's published estimate of the query sent.
+	GraphQLPoints int
+	// GraphQLEstimated is the same calls' cost by GitHub's published
+	// algorithm alone, from the queries sent.
+	GraphQLEstimated int
+	// GraphQLEdited counts GraphQL calls whose query text differs from
+	// the recording they were served: matched by name (operation name,
+	// else root selection) and answered as recorded, but flagged.
+	GraphQLEdited int
+	// ResourceMismatches lists endpoints whose recorded
+	// X-RateLimit-Resource differs from the resource their route names,
+	// sorted by route, method and operation.
+	ResourceMismatches []ResourceMismatch
 	// Repeats counts requests served again after their recorded
 	// interactions were used up: a call made more often than recorded.
 	Repeats int
@@ -86,10 +113,35 @@ type Endpoint struct {
 	Known    bool
 	Mutating bool
 
-	Count       int
+	// Count is the paid calls: every request but free 304s.
+	Count int
+	// NotModified is the free 304s (authenticated), besides Count.
 	NotModified int
 	Repeats     int
 	Unmatched   int
+	// ConditionalDropped is how many of Count were made without the
+	// conditional header their recording had.
+	ConditionalDropped int
+	// GraphQLPoints and GraphQLEstimated are the endpoint's GraphQL cost
+	// (see Counts); 0 for REST.
+	GraphQLPoints    int
+	GraphQLEstimated int
+	// GraphQLEdited is how many calls sent a query text that differs from
+	// the recording they were served.
+	GraphQLEdited int
+}
+
+// ResourceMismatch is an endpoint whose recording says it was counted
+// against another rate-limit resource than its route names.
+type ResourceMismatch struct {
+	Method    string
+	Route     string
+	Operation string
+	// Resource is the route's; Recorded the X-RateLimit-Resource the
+	// recording has.
+	Resource string
+	Recorded string
+	Count    int
 }
 
 // Points is the endpoint's secondary-limit cost.
