@@ -416,7 +416,7 @@ func satMul(x, y int64) int64 {
 
 // rootPath names an anonymous operation by its root selection: down
 // through single fields that have selections, stopping at a level with
-// several, joined with "+". Aliases are merged into their field's name;
+// several (at the root, named by them all, sorted and joined with "+"). Aliases are merged into their field's name;
 // __typename and leaf fields do not count; at the root, rateLimit does not
 // count beside other fields (a query gets it added to measure its cost).
 func rootPath(root *group) string {
@@ -468,7 +468,13 @@ func rootPath(root *group) string {
 			}
 			level = next
 		default:
-			parts = append(parts, strings.Join(names, "+"))
+			// Below the root, a level with several fields stops the walk
+			// without adding to the name: adding or dropping one of them
+			// is an edit of the query, not another operation. At the
+			// root there is nothing else to name it by.
+			if depth == 0 {
+				parts = append(parts, strings.Join(names, "+"))
+			}
 			level = nil
 		}
 	}

@@ -9,12 +9,18 @@
 // its root selection, so that editing its leaf fields keeps its name:
 // starting at the root, a level with exactly one field that has a
 // selection set of its own adds that field's name and the walk goes down
-// into it; a level with several adds their names sorted and joined with
-// "+", and the walk stops; a level with none stops it.
+// into it; a level with several, or none, stops the walk. At the root,
+// where the walk has named nothing yet, several fields are named by all
+// their names, sorted and joined with "+".
 //
 //	query { repository(owner: "o", name: "r") { pullRequest(number: 1) { title } } }   repository.pullRequest
+//	query { repository(…) { pullRequest(…) { commits(last: 1) { … } reviews(first: 5) { … } } } }   repository.pullRequest
 //	{ viewer { login } repository(owner: "o", name: "r") { id } }                      repository+viewer
 //	{ viewer { login } rateLimit { cost } }                                            viewer
+//
+// Stopping above a level of several fields, rather than naming them,
+// keeps the name when a field is added to or dropped from that level,
+// the most common edit of a query.
 //
 // Aliases are ignored (field names are used, and two aliases of one field
 // are one name), fragments are spread where they are used, __typename

@@ -11,9 +11,9 @@ import (
 )
 
 // namePath is what an anonymous operation's name looks like: field names
-// joined with "." and, in its last part, "+"; empty when every root field
+// joined with "." or, at the root only, "+"; empty when every root field
 // is skipped.
-var namePath = regexp.MustCompile(`^([_A-Za-z][_0-9A-Za-z]*([.+][_A-Za-z][_0-9A-Za-z]*)*)?$`)
+var namePath = regexp.MustCompile(`^([_A-Za-z][_0-9A-Za-z]*(\+[_A-Za-z][_0-9A-Za-z]*)*(\.[_A-Za-z][_0-9A-Za-z]*)*)?$`)
 
 // FuzzAnalyze checks that Analyze never panics and that what it returns
 // holds together: an error is one of the package's kinds; an Info has a
