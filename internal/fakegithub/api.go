@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,21 +18,30 @@ import (
 func (s *Server) routes() {
 	s.handle("GET /user", core, s.getUser)
 	s.handle("GET /rate_limit", free, s.getRateLimit)
-	s.handle("GET /repos/{owner}/{repo}", core, s.withRepo(s.getRepo))
-	s.handle("GET /repos/{owner}/{repo}/pulls/{number}", core, s.withRepo(s.getPull))
-	s.handle("GET /repos/{owner}/{repo}/pulls/{number}/files", core, s.withRepo(s.listPullFiles))
-	s.handle("GET /repos/{owner}/{repo}/contents/{path...}", core, s.withRepo(s.getContent))
-	s.handle("GET /repos/{owner}/{repo}/commits/{ref}", core, s.withRepo(s.getCommit))
-	s.handle("POST /repos/{owner}/{repo}/statuses/{sha}", core, s.withRepo(s.createStatus))
-	s.handle("POST /repos/{owner}/{repo}/check-runs", core, s.withRepo(s.createCheckRun))
-	s.handle("GET /repos/{owner}/{repo}/check-runs/{id}", core, s.withRepo(s.getCheckRun))
-	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{id}", core, s.withRepo(s.updateCheckRun))
+	s.handleRepo("GET", "", s.getRepo)
+	s.handleRepo("GET", "/pulls/{number}", s.getPull)
+	s.handleRepo("GET", "/pulls/{number}/files", s.listPullFiles)
+	s.handleRepo("GET", "/contents/{path...}", s.getContent)
+	// One pattern for a commit and its combined status: a ref may hold
+	// slashes (feature/x), sent as they are or as %2F.
+	s.handleRepo("GET", "/commits/{ref...}", s.commitGet)
+	s.handleRepo("GET", "/branches/{branch...}", s.branchGet)
+	s.handleRepo("POST", "/statuses/{sha}", s.createStatus)
+	s.handleRepo("POST", "/check-runs", s.createCheckRun)
+	s.handleRepo("GET", "/check-runs/{id}", s.getCheckRun)
+	s.handleRepo("PATCH", "/check-runs/{id}", s.updateCheckRun)
 	// One pattern for both GETs: ServeMux refuses .../issues/{number}/comments
 	// beside .../issues/comments/{id}, which overlap.
-	s.handle("GET /repos/{owner}/{repo}/issues/{a}/{b}", core, s.withRepo(s.issueGet))
-	s.handle("POST /repos/{owner}/{repo}/issues/{number}/comments", core, s.withRepo(s.createComment))
-	s.handle("PATCH /repos/{owner}/{repo}/issues/comments/{id}", core, s.withRepo(s.editComment))
-	s.handle("DELETE /repos/{owner}/{repo}/issues/comments/{id}", core, s.withRepo(s.deleteComment))
+	s.handleRepo("GET", "/issues/{a}/{b}", s.issueGet)
+	s.handleRepo("POST", "/issues/{number}/comments", s.createComment)
+	s.handleRepo("PATCH", "/issues/comments/{id}", s.editComment)
+	s.handleRepo("DELETE", "/issues/comments/{id}", s.deleteComment)
+	// An account's repositories, by login and in the by-ID forms their
+	// Link headers page in.
+	s.handle("GET /users/{username}/repos", core, s.listUserRepos)
+	s.handle("GET /user/{account_id}/repos", core, s.listUserRepos)
+	s.handle("GET /orgs/{org}/repos", core, s.listOrgRepos)
+	s.handle("GET /organizations/{organization_id}/repos", core, s.listOrgRepos)
 	s.handle("POST /graphql", graphql, s.graphql)
 	if s.prefix == "/api/v3" {
 		// GitHub Enterprise Server serves GraphQL beside the REST prefix.
@@ -39,19 +50,73 @@ func (s *Server) routes() {
 		})
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.respond(w, r, core, notFound)
+		s.respond(w, r, core, s.unrouted)
 	})
 }
 
 type repoHandler func(r *http.Request, body []byte, rp *repo) reply
 
+// handleRepo registers a repository endpoint in both of GitHub's forms:
+// by name, /repos/{owner}/{repo}/…, and by id, /repositories/{id}/…,
+// which GitHub's own Link headers and redirects use. Both answer the same.
+func (s *Server) handleRepo(method, rest string, h repoHandler) {
+	s.handle(method+" /repos/{owner}/{repo}"+rest, core, s.withRepo(h))
+	s.handle(method+" /repositories/{repository_id}"+rest, core, s.withRepo(h))
+}
+
+// withRepo finds the request's repository, by id or by name, for h; a
+// former name answers its redirect, and an unknown repository GitHub's 404.
 func (s *Server) withRepo(h repoHandler) handler {
 	return func(r *http.Request, body []byte) reply {
+		if v := r.PathValue("repository_id"); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			rp := s.repoByID(id)
+			if err != nil || rp == nil {
+				return notFound(r, body)
+			}
+			return h(r, body, rp)
+		}
 		rp := s.repo(r.PathValue("owner"), r.PathValue("repo"))
 		if rp == nil {
-			return notFound(r, body)
+			return s.unrouted(r, body)
 		}
 		return h(r, body, rp)
+	}
+}
+
+// unrouted answers what no endpoint serves: a redirect for a path under a
+// repository's former name, else GitHub's 404.
+func (s *Server) unrouted(r *http.Request, body []byte) reply {
+	path := strings.TrimPrefix(r.URL.EscapedPath(), s.prefix)
+	segs := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 4)
+	if len(segs) < 3 || segs[0] != "repos" {
+		return notFound(r, body)
+	}
+	rp := s.oldNames[segs[1]+"/"+segs[2]]
+	if rp == nil || s.repo(segs[1], segs[2]) != nil {
+		return notFound(r, body)
+	}
+	loc := s.api("/repositories/%d", rp.id)
+	if len(segs) == 4 {
+		loc += "/" + segs[3]
+	}
+	if r.URL.RawQuery != "" {
+		loc += "?" + r.URL.RawQuery
+	}
+	// GitHub's answer to a renamed repository's old URL: 301 for a read,
+	// 307 for a write, with the same body.
+	status := http.StatusTemporaryRedirect
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		status = http.StatusMovedPermanently
+	}
+	return reply{
+		status: status,
+		header: http.Header{"Location": {loc}},
+		body: map[string]any{
+			"message":           "Moved Permanently",
+			"url":               loc,
+			"documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects",
+		},
 	}
 }
 
@@ -63,11 +128,17 @@ func (s *Server) html(format string, args ...any) string {
 	return s.srv.URL + fmt.Sprintf(format, args...)
 }
 
-func (s *Server) userJSON(login string) map[string]any {
-	id := int64(1)
-	if login != Login {
-		id = int64(len(login))*1000 + int64(login[0])
+// accountID is the numeric id of a user or organization: what its JSON's
+// id and the /user/{id} and /organizations/{id} forms of its URLs hold.
+func accountID(login string) int64 {
+	if login == Login || login == "" {
+		return 1
 	}
+	return int64(len(login))*1000 + int64(login[0])
+}
+
+func (s *Server) userJSON(login string) map[string]any {
+	id := accountID(login)
 	return map[string]any{
 		"login": login, "id": id, "node_id": "MDQ6VXNlcj" + strconv.FormatInt(id, 10),
 		"type": "User", "site_admin": false,
@@ -102,6 +173,44 @@ func (s *Server) getRateLimit(*http.Request, []byte) reply {
 
 func (s *Server) getRepo(_ *http.Request, _ []byte, rp *repo) reply {
 	return reply{status: http.StatusOK, body: s.repoJSON(rp)}
+}
+
+// listUserRepos answers GET /users/{username}/repos and its by-ID form,
+// /user/{account_id}/repos; listOrgRepos the same for /orgs/{org}/repos
+// and /organizations/{organization_id}/repos. The fake does not tell users
+// from organizations: both list the repositories an account owns, by name.
+func (s *Server) listUserRepos(r *http.Request, body []byte) reply {
+	return s.listAccountRepos(r, body, r.PathValue("username"), r.PathValue("account_id"), "/user/%d/repos")
+}
+
+func (s *Server) listOrgRepos(r *http.Request, body []byte) reply {
+	return s.listAccountRepos(r, body, r.PathValue("org"), r.PathValue("organization_id"), "/organizations/%d/repos")
+}
+
+func (s *Server) listAccountRepos(r *http.Request, body []byte, login, id, byID string) reply {
+	var owned []*repo
+	for _, rp := range s.repos {
+		if (login != "" && rp.owner == login) || (id != "" && strconv.FormatInt(accountID(rp.owner), 10) == id) {
+			owned = append(owned, rp)
+		}
+	}
+	if len(owned) == 0 {
+		// An account with no repositories is one the fake does not know.
+		return notFound(r, body)
+	}
+	slices.SortFunc(owned, func(a, b *repo) int { return strings.Compare(a.owner+"/"+a.name, b.owner+"/"+b.name) })
+	if id != "" {
+		// Two logins may share an id (accountID is not a registry): the
+		// first by name answers.
+		login = owned[0].owner
+		owned = slices.DeleteFunc(owned, func(rp *repo) bool { return rp.owner != login })
+	}
+	lo, hi, hdr := s.page(r, len(owned), fmt.Sprintf(byID, accountID(owned[0].owner)))
+	list := make([]any, 0, hi-lo)
+	for _, rp := range owned[lo:hi] {
+		list = append(list, s.repoJSON(rp))
+	}
+	return reply{status: http.StatusOK, body: list, header: hdr}
 }
 
 func (s *Server) pull(r *http.Request, rp *repo) *PullRequest {
@@ -140,7 +249,7 @@ func (s *Server) listPullFiles(r *http.Request, body []byte, rp *repo) reply {
 	if pr == nil {
 		return notFound(r, body)
 	}
-	lo, hi, hdr := s.page(r, len(pr.Files))
+	lo, hi, hdr := s.page(r, len(pr.Files), fmt.Sprintf("/repositories/%d/pulls/%d/files", rp.id, pr.Number))
 	files := make([]any, 0, hi-lo)
 	for _, name := range pr.Files[lo:hi] {
 		files = append(files, map[string]any{
@@ -199,30 +308,176 @@ func gitBlobSHA(content string) string {
 
 var statusStates = map[string]bool{"error": true, "failure": true, "pending": true, "success": true}
 
-// getCommit answers for a pull request's head or base commit (what ogr
-// reads before it sets a commit status); any other is GitHub's 422 for an
-// unknown commit.
-func (s *Server) getCommit(r *http.Request, body []byte, rp *repo) reply {
+// commitGet answers GET .../commits/{ref} and .../commits/{ref}/status.
+func (s *Server) commitGet(r *http.Request, body []byte, rp *repo) reply {
 	ref := r.PathValue("ref")
-	known := false
-	for _, pr := range rp.pulls {
-		known = known || ref == pr.HeadSHA || ref == pr.BaseSHA
+	if ref, ok := strings.CutSuffix(ref, "/status"); ok {
+		r.SetPathValue("ref", ref)
+		return s.getCombinedStatus(r, body, rp)
 	}
-	if !known {
-		return reply{status: http.StatusUnprocessableEntity, body: map[string]any{
-			"message":           "No commit found for SHA: " + ref,
-			"documentation_url": "https://docs.github.com/rest/commits/commits#get-a-commit",
-		}}
+	return s.getCommit(r, body, rp)
+}
+
+// resolveRef is the commit ref names: a pull request's head or base
+// branch, or one of their commits by SHA. ok is false for any other.
+func resolveRef(rp *repo, ref string) (sha string, ok bool) {
+	for _, pr := range rp.pulls {
+		switch ref {
+		case pr.HeadRef, pr.HeadSHA:
+			return pr.HeadSHA, true
+		case pr.BaseRef, pr.BaseSHA:
+			return pr.BaseSHA, true
+		}
+	}
+	return "", false
+}
+
+// unknownCommit is GitHub's 422 for a ref that names no commit.
+func unknownCommit(ref, docs string) reply {
+	return reply{status: http.StatusUnprocessableEntity, body: map[string]any{
+		"message":           "No commit found for SHA: " + ref,
+		"documentation_url": docs,
+	}}
+}
+
+// getCommit answers for a pull request's head or base commit (what ogr
+// reads before it sets a commit status), by SHA or by branch; any other is
+// GitHub's 422 for an unknown commit.
+func (s *Server) getCommit(r *http.Request, _ []byte, rp *repo) reply {
+	ref := r.PathValue("ref")
+	sha, ok := resolveRef(rp, ref)
+	if !ok {
+		return unknownCommit(ref, "https://docs.github.com/rest/commits/commits#get-a-commit")
 	}
 	return reply{status: http.StatusOK, body: map[string]any{
-		"sha": ref, "node_id": "C_kwDO" + ref[:min(len(ref), 12)],
-		"commit":   map[string]any{"message": "commit " + ref, "author": map[string]any{"name": Login, "date": fixedTime}},
+		"sha": sha, "node_id": "C_kwDO" + sha[:min(len(sha), 12)],
+		"commit":   map[string]any{"message": "commit " + sha, "author": map[string]any{"name": Login, "date": fixedTime}},
 		"author":   s.userJSON(Login),
-		"url":      s.api("/repos/%s/%s/commits/%s", rp.owner, rp.name, ref),
-		"html_url": "https://github.com/" + rp.owner + "/" + rp.name + "/commit/" + ref,
+		"url":      s.api("/repos/%s/%s/commits/%s", rp.owner, rp.name, sha),
+		"html_url": "https://github.com/" + rp.owner + "/" + rp.name + "/commit/" + sha,
 		"parents":  []any{},
 		"files":    []any{},
 	}}
+}
+
+// getCombinedStatus answers GitHub's combined status of a ref: the latest
+// status of each context set on its commit, and their overall state.
+func (s *Server) getCombinedStatus(r *http.Request, _ []byte, rp *repo) reply {
+	ref := r.PathValue("ref")
+	sha, ok := resolveRef(rp, ref)
+	if !ok {
+		return unknownCommit(ref, "https://docs.github.com/rest/commits/statuses#get-the-combined-status-for-a-specific-reference")
+	}
+	seen := map[string]bool{} // contexts
+	list := []map[string]any{}
+	state := "success"
+	for _, st := range slices.Backward(rp.statuses) {
+		if seen[st.Context] || st.SHA != sha {
+			continue
+		}
+		seen[st.Context] = true
+		list = append(list, s.statusJSON(rp, st))
+		switch {
+		case st.State == "error" || st.State == "failure":
+			state = "failure"
+		case st.State == "pending" && state == "success":
+			state = "pending"
+		}
+	}
+	if len(list) == 0 {
+		state = "pending" // GitHub's state for a commit with no status
+	}
+	return reply{status: http.StatusOK, body: map[string]any{
+		"state": state, "sha": sha, "total_count": len(list), "statuses": list,
+		"repository": s.repoJSON(rp),
+		"commit_url": s.api("/repos/%s/%s/commits/%s", rp.owner, rp.name, sha),
+		"url":        s.api("/repos/%s/%s/commits/%s/status", rp.owner, rp.name, sha),
+	}}
+}
+
+// branchGet answers GET .../branches/{branch} and
+// .../branches/{branch}/protection.
+func (s *Server) branchGet(r *http.Request, body []byte, rp *repo) reply {
+	branch := r.PathValue("branch")
+	if branch, ok := strings.CutSuffix(branch, "/protection"); ok {
+		return s.getBranchProtection(rp, branch)
+	}
+	return s.getBranch(rp, branch)
+}
+
+// branchSHA is the head commit of a branch: a pull request's head or base
+// ref.
+func branchSHA(rp *repo, branch string) (string, bool) {
+	for _, pr := range rp.pulls {
+		switch branch {
+		case pr.HeadRef:
+			return pr.HeadSHA, true
+		case pr.BaseRef:
+			return pr.BaseSHA, true
+		}
+	}
+	return "", false
+}
+
+func branchNotFound() reply {
+	return errorReply(http.StatusNotFound, "Branch not found", "https://docs.github.com/rest/branches/branches#get-a-branch")
+}
+
+func (s *Server) getBranch(rp *repo, branch string) reply {
+	sha, ok := branchSHA(rp, branch)
+	if !ok {
+		return branchNotFound()
+	}
+	esc := url.PathEscape(branch)
+	_, protected := rp.protected[branch]
+	return reply{status: http.StatusOK, body: map[string]any{
+		"name": branch, "protected": protected,
+		"commit": map[string]any{"sha": sha, "url": s.api("/repos/%s/%s/commits/%s", rp.owner, rp.name, sha)},
+		"_links": map[string]any{
+			"self": s.api("/repos/%s/%s/branches/%s", rp.owner, rp.name, esc),
+			"html": s.html("/%s/%s/tree/%s", rp.owner, rp.name, branch),
+		},
+		"protection_url": s.api("/repos/%s/%s/branches/%s/protection", rp.owner, rp.name, esc),
+	}}
+}
+
+// getBranchProtection answers a protected branch's rules (a required
+// status check per context given to ProtectBranch), or GitHub's 404s for a
+// branch that is not protected or does not exist.
+func (s *Server) getBranchProtection(rp *repo, branch string) reply {
+	if _, ok := branchSHA(rp, branch); !ok {
+		return branchNotFound()
+	}
+	contexts, ok := rp.protected[branch]
+	if !ok {
+		return errorReply(http.StatusNotFound, "Branch not protected", "https://docs.github.com/rest/branches/branch-protection#get-branch-protection")
+	}
+	self := s.api("/repos/%s/%s/branches/%s/protection", rp.owner, rp.name, url.PathEscape(branch))
+	checks := make([]any, 0, len(contexts))
+	for _, c := range contexts {
+		checks = append(checks, map[string]any{"context": c, "app_id": nil})
+	}
+	return reply{status: http.StatusOK, body: map[string]any{
+		"url": self,
+		"required_status_checks": map[string]any{
+			"url": self + "/required_status_checks", "strict": true,
+			"contexts": append([]string{}, contexts...), "checks": checks,
+			"contexts_url": self + "/required_status_checks/contexts",
+		},
+		"enforce_admins":          map[string]any{"url": self + "/enforce_admins", "enabled": false},
+		"required_linear_history": map[string]any{"enabled": false},
+		"allow_force_pushes":      map[string]any{"enabled": false},
+		"allow_deletions":         map[string]any{"enabled": false},
+	}}
+}
+
+func (s *Server) statusJSON(rp *repo, st Status) map[string]any {
+	return map[string]any{
+		"id": st.ID, "node_id": "SC_kwDO" + strconv.FormatInt(st.ID, 10),
+		"state": st.State, "context": st.Context, "description": st.Description, "target_url": st.TargetURL,
+		"creator": s.userJSON(Login), "created_at": fixedTime, "updated_at": fixedTime,
+		"url": s.api("/repos/%s/%s/statuses/%s", rp.owner, rp.name, st.SHA),
+	}
 }
 
 func (s *Server) createStatus(r *http.Request, body []byte, rp *repo) reply {
@@ -243,12 +498,7 @@ func (s *Server) createStatus(r *http.Request, body []byte, rp *repo) reply {
 	}
 	st := Status{ID: s.nextID(), SHA: r.PathValue("sha"), State: in.State, Context: in.Context, Description: in.Description, TargetURL: in.TargetURL}
 	rp.statuses = append(rp.statuses, st)
-	return reply{status: http.StatusCreated, body: map[string]any{
-		"id": st.ID, "node_id": "SC_kwDO" + strconv.FormatInt(st.ID, 10),
-		"state": st.State, "context": st.Context, "description": st.Description, "target_url": st.TargetURL,
-		"creator": s.userJSON(Login), "created_at": fixedTime, "updated_at": fixedTime,
-		"url": s.api("/repos/%s/%s/statuses/%s", rp.owner, rp.name, st.SHA),
-	}}
+	return reply{status: http.StatusCreated, body: s.statusJSON(rp, st)}
 }
 
 var checkStatuses = map[string]bool{"queued": true, "in_progress": true, "completed": true}
@@ -385,7 +635,7 @@ func (s *Server) listComments(r *http.Request, body []byte, rp *repo) reply {
 			on = append(on, c)
 		}
 	}
-	lo, hi, hdr := s.page(r, len(on))
+	lo, hi, hdr := s.page(r, len(on), fmt.Sprintf("/repositories/%d/issues/%d/comments", rp.id, issue))
 	list := make([]any, 0, hi-lo)
 	for _, c := range on[lo:hi] {
 		list = append(list, s.commentJSON(rp, c))

@@ -3,14 +3,20 @@
 // (go-github, PyGithub, octokit, gh) and for recording example cassettes.
 //
 // It owns an in-memory GitHub with just enough of the API for a CI bot's
-// pipeline: the authenticated user, repositories, pull requests and their
-// changed files, file contents, commit statuses, check runs, issue comments
-// (listed, read one by one, created, edited and deleted),
-// /rate_limit and POST /graphql. It answers the way GitHub does where clients
-// care: GitHub's JSON field names, paginated lists with absolute Link
-// headers, ETags with 304 answers to If-None-Match, the X-RateLimit-* headers
-// with a Remaining that goes down, X-GitHub-Request-Id, and GitHub's error
-// bodies (404 Not Found, 422 Validation Failed, 401 Bad credentials, 403
+// pipeline: the authenticated user, repositories (one by one and an
+// account's list), pull requests and their changed files, file contents,
+// commits, branches and their protection, commit statuses and a ref's
+// combined status, check runs, issue comments (listed, read one by one,
+// created, edited and deleted), /rate_limit and POST /graphql. It answers
+// the way GitHub does where clients care: GitHub's JSON field names;
+// paginated lists whose absolute Link headers page in GitHub's by-ID forms
+// (/repositories/{id}/… for a repository's lists, /user/{id}/… and
+// /organizations/{id}/… for an account's), which it answers like the
+// by-name forms; a renamed repository's old name redirected to
+// /repositories/{id} ([Server.AddOldName]); a ref with a slash sent as it
+// is or as %2F; ETags with 304 answers to If-None-Match; the
+// X-RateLimit-* headers with a Remaining that goes down,
+// X-GitHub-Request-Id, and GitHub's error bodies (404 Not Found, 422 Validation Failed, 401 Bad credentials, 403
 // rate limits). Every request is kept for assertions ([Server.Requests]),
 // and [Server.Fail] and [Server.FailWith] inject failures, down to a
 // dropped connection ([Fault].Drop). [Server.Intercept] runs a test's

@@ -98,7 +98,8 @@ type Server struct {
 	prefix string
 
 	mu       sync.Mutex
-	repos    map[string]*repo
+	repos    map[string]*repo // by "owner/name"
+	oldNames map[string]*repo // former "owner/name"s, redirected
 	requests []Request
 	used     map[string]int
 	lastID   int64
@@ -128,13 +129,14 @@ func New(t testing.TB, opts Options) *Server {
 		opts.MaxCommentBody = maxCommentBody
 	}
 	s := &Server{
-		opts:   opts,
-		prefix: cleanPrefix(opts.Prefix),
-		mux:    http.NewServeMux(),
-		reset:  time.Now().Add(time.Hour).Unix(),
-		repos:  map[string]*repo{},
-		used:   map[string]int{},
-		lastID: 1000,
+		opts:     opts,
+		prefix:   cleanPrefix(opts.Prefix),
+		mux:      http.NewServeMux(),
+		reset:    time.Now().Add(time.Hour).Unix(),
+		repos:    map[string]*repo{},
+		oldNames: map[string]*repo{},
+		used:     map[string]int{},
+		lastID:   1000,
 	}
 	s.routes()
 	s.seed()
@@ -507,8 +509,13 @@ func decodeJSON(body []byte, v any) (reply, bool) {
 }
 
 // page slices a list of n items for r's page and per_page and builds
-// GitHub's Link header, with absolute URLs back to this server.
-func (s *Server) page(r *http.Request, n int) (lo, hi int, header http.Header) {
+// GitHub's Link header. Its URLs are absolute, back to this server, and in
+// the by-ID form GitHub pages in, whichever form r used: byID is the list's
+// path in that form, without the Prefix ("/repositories/1001/pulls/1/files",
+// "/user/1/repos", "/organizations/8111/repos"). The query is r's, in r's
+// order, with page set where r had it or appended: a request for
+// ?per_page=100 is sent on to ?per_page=100&page=2, as GitHub does.
+func (s *Server) page(r *http.Request, n int, byID string) (lo, hi int, header http.Header) {
 	q := r.URL.Query()
 	per := s.opts.PerPage
 	if v, err := strconv.Atoi(q.Get("per_page")); err == nil && v > 0 {
@@ -523,8 +530,7 @@ func (s *Server) page(r *http.Request, n int) (lo, hi int, header http.Header) {
 	hi = min(lo+per, n)
 
 	link := func(p int, rel string) string {
-		q.Set("page", strconv.Itoa(p))
-		return "<" + s.srv.URL + r.URL.EscapedPath() + "?" + q.Encode() + `>; rel="` + rel + `"`
+		return "<" + s.api("%s", byID) + "?" + withPage(r.URL.RawQuery, p) + `>; rel="` + rel + `"`
 	}
 	var links []string
 	if pg > 1 {
@@ -540,4 +546,28 @@ func (s *Server) page(r *http.Request, n int) (lo, hi int, header http.Header) {
 		header = http.Header{"Link": {strings.Join(links, ", ")}}
 	}
 	return lo, hi, header
+}
+
+// withPage is the raw query with page=p: the first page pair's value
+// replaced and any other page pair dropped, or page=p appended; every
+// other pair is kept as sent, in its place.
+func withPage(rawQuery string, p int) string {
+	var out []string
+	set := false
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		key, _, _ := strings.Cut(pair, "=")
+		switch {
+		case pair == "":
+			continue
+		case key == "page" && set:
+			continue
+		case key == "page":
+			pair, set = "page="+strconv.Itoa(p), true
+		}
+		out = append(out, pair)
+	}
+	if !set {
+		out = append(out, "page="+strconv.Itoa(p))
+	}
+	return strings.Join(out, "&")
 }

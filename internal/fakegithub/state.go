@@ -44,7 +44,8 @@ type repo struct {
 	statuses    []Status
 	checkRuns   []*CheckRun
 	comments    []*Comment
-	locked      map[int]bool // issue and pull request numbers
+	locked      map[int]bool        // issue and pull request numbers
+	protected   map[string][]string // protected branch → required status check contexts
 }
 
 type fileKey struct{ ref, path string }
@@ -71,14 +72,61 @@ func (s *Server) repo(owner, name string) *repo {
 	return s.repos[owner+"/"+name]
 }
 
+// repoByID is the repository whose id is id, nil when there is none.
+func (s *Server) repoByID(id int64) *repo {
+	for _, rp := range s.repos {
+		if rp.id == id {
+			return rp
+		}
+	}
+	return nil
+}
+
+// ensureRepo returns the repository, created if needed. Its id comes from
+// the one counter every created thing draws from, so it is the same in
+// every run that creates the same things in the same order: the default
+// repository, created first, is 1001.
 func (s *Server) ensureRepo(owner, name string) *repo {
 	rp := s.repo(owner, name)
 	if rp == nil {
 		s.lastID++
-		rp = &repo{id: s.lastID, owner: owner, name: name, pulls: map[int]*PullRequest{}, contents: map[fileKey]string{}, locked: map[int]bool{}}
+		rp = &repo{id: s.lastID, owner: owner, name: name, pulls: map[int]*PullRequest{}, contents: map[fileKey]string{}, locked: map[int]bool{}, protected: map[string][]string{}}
 		s.repos[owner+"/"+name] = rp
 	}
 	return rp
+}
+
+// AddRepo creates a repository with no pull requests nor files (it is
+// listed for its owner) and returns its id; for an existing one it only
+// returns the id.
+func (s *Server) AddRepo(owner, repo string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ensureRepo(owner, repo).id
+}
+
+// RepoID is the numeric id of a repository (what the /repositories/{id}
+// form of its URLs holds), 0 when there is no such repository.
+func (s *Server) RepoID(owner, repo string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rp := s.repo(owner, repo); rp != nil {
+		return rp.id
+	}
+	return 0
+}
+
+// AddOldName makes oldOwner/oldName a former name of the repository
+// owner/repo (created if needed), as a rename or a transfer leaves it on
+// GitHub: every request under /repos/oldOwner/oldName answers a redirect
+// to the same path under /repositories/{id}, with the query, and GitHub's
+// "Moved Permanently" body: 301 for GET and HEAD, 307 for any other method,
+// so that a client repeats a write with its body. An old name that is a
+// repository's current name is not redirected.
+func (s *Server) AddOldName(owner, repo, oldOwner, oldName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.oldNames[oldOwner+"/"+oldName] = s.ensureRepo(owner, repo)
 }
 
 func (s *Server) nextID() int64 {
@@ -146,6 +194,16 @@ func (s *Server) SetLocked(owner, repo string, issue int, locked bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ensureRepo(owner, repo).locked[issue] = locked
+}
+
+// ProtectBranch protects a branch (a pull request's head or base ref) with
+// a required status check for each of contexts: its branch protection
+// then answers them, where an unprotected branch's answers GitHub's 404
+// "Branch not protected".
+func (s *Server) ProtectBranch(owner, repo, branch string, contexts ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ensureRepo(owner, repo).protected[branch] = slices.Clone(contexts)
 }
 
 // SetHeadSHA moves a pull request's head to sha, as a push to its branch
