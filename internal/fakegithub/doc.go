@@ -16,8 +16,8 @@
 // /repositories/{id} ([Server.AddOldName]); a ref with a slash sent as it
 // is or as %2F; ETags with 304 answers to If-None-Match; the
 // X-RateLimit-* headers with a Remaining that goes down,
-// X-GitHub-Request-Id, and GitHub's error bodies (404 Not Found, 422 Validation Failed, 401 Bad credentials, 403
-// rate limits). Every request is kept for assertions ([Server.Requests]),
+// X-GitHub-Request-Id, and GitHub's error bodies (404 Not Found, 422
+// Validation Failed, 401 Bad credentials, 403 rate limits). Every request is kept for assertions ([Server.Requests]),
 // and [Server.Fail] and [Server.FailWith] inject failures, down to a
 // dropped connection ([Fault].Drop). [Server.Intercept] runs a test's
 // function before a request is handled and [Server.Pause] holds one
