@@ -12,6 +12,20 @@
 // never looks at the environment (the command decides whether colour is
 // wanted).
 //
+// The calls a report counts are paid calls: the 304s GitHub does not
+// charge are counted besides them (not_modified), and an endpoint answered
+// only such 304s has a count of 0. Schema version 1 grew, additively and
+// left out of the JSON when zero, the GraphQL points of a scenario and of
+// each GraphQL endpoint (graphql_points, graphql_points_estimated: the
+// recorded cost, else GitHub's published estimate, and the estimate
+// alone), their baseline (baseline_graphql_points) and the tolerance
+// resolved against it (graphql_points_tolerance), the calls that dropped
+// a conditional header their recording had (conditional_dropped), the
+// GraphQL calls whose query differs from their recording (graphql_edited),
+// and the endpoints whose recorded X-RateLimit-Resource is not their
+// route's (resource_mismatches). The renderers say each of these in a
+// note ([Scenario.Notes]); docs/report.md describes the schema.
+//
 // Every string that comes from a cassette or a request (scenario names are
 // named after cassette files; routes, paths and GraphQL operation names are
 // whatever a client sent) is treated as hostile when rendered: control and

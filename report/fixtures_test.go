@@ -187,6 +187,36 @@ func mixedReport() *Report {
 	return r
 }
 
+// graphqlReport is over on GraphQL points alone: an edited query that now
+// costs 12 points where its budget says 4, a REST call whose recorded
+// free 304 became a paid call (its client dropped If-None-Match), an
+// endpoint answered only free 304s, and a recording that named another
+// rate-limit resource than the route.
+func graphqlReport() *Report {
+	r := New("callbudget v0.1.0")
+	const opPR = "graphql/query repository.pullRequest"
+	eps := []Endpoint{
+		ep("POST", "/graphql", "graphql/ViewerLogin", "graphql", 1, ptr(1)),
+		ep("POST", "/graphql", opPR, "graphql", 1, ptr(1)),
+		ep("GET", "/repos/{owner}/{repo}/commits/{ref}", "repos/get-commit", "core", 0, ptr(0)),
+		ep("GET", routeContents, "repos/get-content", "core", 1, ptr(0)),
+		ep("GET", routePull, "pulls/get", "core", 1, ptr(1)),
+	}
+	eps[0].GraphQLPoints, eps[0].GraphQLPointsEstimated, eps[0].BaselineGraphQLPoints = 1, 1, ptr(1)
+	eps[1].GraphQLPoints, eps[1].GraphQLPointsEstimated, eps[1].BaselineGraphQLPoints, eps[1].GraphQLEdited = 12, 14, ptr(4), 1
+	eps[2].NotModified = 1
+	eps[3].ConditionalDropped = 1
+	eps[4].NotModified = 2
+	s := compared("pr-review", StatusOver, eps, mutating)
+	s.GraphQLPoints, s.GraphQLPointsEstimated, s.BaselineGraphQLPoints = 13, 15, ptr(5)
+	s.ConditionalDropped, s.GraphQLEdited = 1, 1
+	s.Tolerance, s.GraphQLPointsTolerance = 1, 1
+	s.ResourceMismatches = []ResourceMismatch{{Method: "GET", Route: routePull, Operation: "pulls/get", Resource: "core", Recorded: "search", Count: 1}}
+	r.Scenarios = append(r.Scenarios, s)
+	r.ComputeVerdict(false)
+	return r
+}
+
 // hostileReport holds what a malicious cassette or client could put in a
 // report: pipes, backticks, an HTML comment end, mentions, HTML, line
 // breaks, a terminal escape and a right-to-left override.
@@ -198,7 +228,11 @@ func hostileReport() *Report {
 		{Method: "POST", Route: "/graphql", Operation: "graphql/Q|`x`@admin\n<b>_*a*_", Resource: "gra|phql", Count: 1, Baseline: ptr(0)},
 		ep("GET", routePull, "pulls/get", "core", 1, ptr(1)),
 	}
+	eps[0].ConditionalDropped = 1
+	eps[1].GraphQLEdited, eps[1].GraphQLPoints, eps[1].GraphQLPointsEstimated = 1, 2, 3
 	s := compared("pr-<b>opened</b>|@octocat`x`\u202e\n--> ", StatusOver, eps, nil)
+	s.ConditionalDropped, s.GraphQLEdited, s.GraphQLPoints, s.GraphQLPointsEstimated = 1, 1, 2, 3
+	s.ResourceMismatches = []ResourceMismatch{{Method: "GET\n|", Route: evil, Operation: "x|y@user", Resource: "co`re`", Recorded: "se|arch<img src=x>@admin\n\u202e-->", Count: 1}}
 	s.Unmatched = []Unmatched{{Method: "GET", Path: evil, Count: 1}}
 	s.Refused = []RefusedHost{{Host: "evil`x`|@a\n\x1b[31m\u202e.example", Count: 1}}
 	r.Scenarios = append(r.Scenarios, s)
@@ -219,4 +253,5 @@ var fixtures = []struct {
 	{"count", countReport},
 	{"mixed", mixedReport},
 	{"hostile", hostileReport},
+	{"graphql", graphqlReport},
 }

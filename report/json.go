@@ -51,7 +51,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // else: more than maxBytes, not JSON, trailing data, unknown fields, a
 // version other than [SchemaVersion], an unknown status or verdict, empty
 // or duplicate scenario names, control characters in names, negative
-// counts, figures that do not add up, and a verdict that contradicts the
+// counts, figures that do not add up (the endpoints' calls, GraphQL
+// points, estimates, dropped conditionals and edited queries must each
+// make the scenario's, their baselines the scenario's baselines), a
+// resource mismatch that names one resource twice, and a verdict that contradicts the
 // scenarios (an ok verdict over a scenario that is over or an error). The
 // comment command reads reports from workflow runs it does not trust.
 //
@@ -160,7 +163,9 @@ func (s *Scenario) validate() error {
 	}{
 		{"total", s.Total}, {"mutating", s.Mutating}, {"secondary_points", s.SecondaryPoints},
 		{"not_modified", s.NotModified}, {"repeats", s.Repeats}, {"budget_line", s.BudgetLine},
-		{"tolerance", s.Tolerance},
+		{"tolerance", s.Tolerance}, {"graphql_points", s.GraphQLPoints},
+		{"graphql_points_estimated", s.GraphQLPointsEstimated}, {"graphql_points_tolerance", s.GraphQLPointsTolerance},
+		{"conditional_dropped", s.ConditionalDropped}, {"graphql_edited", s.GraphQLEdited},
 	} {
 		if c.v < 0 {
 			return fmt.Errorf("negative %s %d", c.name, c.v)
@@ -172,6 +177,9 @@ func (s *Scenario) validate() error {
 	if s.Mutating > s.Total {
 		return fmt.Errorf("mutating %d is more than total %d", s.Mutating, s.Total)
 	}
+	if s.ConditionalDropped > s.Total || s.GraphQLEdited > s.Total {
+		return fmt.Errorf("conditional_dropped %d or graphql_edited %d is more than total %d", s.ConditionalDropped, s.GraphQLEdited, s.Total)
+	}
 
 	hasBase := s.Baseline != nil
 	switch {
@@ -179,8 +187,11 @@ func (s *Scenario) validate() error {
 		return errors.New(`status "new" with a baseline`)
 	case (s.Status == StatusOver || s.Status == StatusUnder) && !hasBase:
 		return fmt.Errorf("status %q without a baseline", s.Status)
-	case !hasBase && (s.Delta != nil || s.BaselineMutating != nil || s.BaselineResources != nil):
+	case !hasBase && (s.Delta != nil || s.BaselineMutating != nil || s.BaselineResources != nil ||
+		s.BaselineGraphQLPoints != nil || s.GraphQLPointsTolerance != 0):
 		return errors.New("baseline figures without a baseline")
+	case s.BaselineGraphQLPoints == nil && s.GraphQLPointsTolerance != 0:
+		return errors.New("graphql_points_tolerance without baseline_graphql_points")
 	}
 	if hasBase {
 		if *s.Baseline < 0 {
@@ -196,6 +207,9 @@ func (s *Scenario) validate() error {
 			if err := checkResources("baseline_resources", s.BaselineResources, *s.Baseline); err != nil {
 				return err
 			}
+		}
+		if s.BaselineGraphQLPoints != nil && *s.BaselineGraphQLPoints < 0 {
+			return fmt.Errorf("negative baseline_graphql_points %d", *s.BaselineGraphQLPoints)
 		}
 	}
 
@@ -227,27 +241,91 @@ func (s *Scenario) validate() error {
 			return fmt.Errorf("refused hosts not sorted or repeated: %q after %q", r.Host, s.Refused[i-1].Host)
 		}
 	}
-	sum, baseSum := 0, 0
+	if len(s.ResourceMismatches) == 0 {
+		s.ResourceMismatches = nil // as Refused
+	}
+	for i, m := range s.ResourceMismatches {
+		if err := m.validate(); err != nil {
+			return fmt.Errorf("resource mismatch %d: %v", i+1, err)
+		}
+	}
+	var sum, baseSum endpointSums
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]
-		if err := e.validate(hasBase); err != nil {
+		if err := e.validate(hasBase, s.BaselineGraphQLPoints != nil); err != nil {
 			return fmt.Errorf("endpoint %d: %v", i+1, err)
 		}
-		sum += e.Count
-		if e.Baseline != nil {
-			baseSum += *e.Baseline
+		sum.add(e.Count, e.GraphQLPoints, e.GraphQLPointsEstimated, e.ConditionalDropped, e.GraphQLEdited)
+		baseSum.add(deref(e.Baseline), deref(e.BaselineGraphQLPoints), 0, 0, 0)
+	}
+	for _, c := range []struct {
+		name      string
+		total, of int
+	}{
+		{"total", s.Total, sum.calls},
+		{"graphql_points", s.GraphQLPoints, sum.points},
+		{"graphql_points_estimated", s.GraphQLPointsEstimated, sum.estimated},
+		{"conditional_dropped", s.ConditionalDropped, sum.dropped},
+		{"graphql_edited", s.GraphQLEdited, sum.edited},
+	} {
+		if c.total != c.of {
+			return fmt.Errorf("%s %d but endpoints add up to %d", c.name, c.total, c.of)
 		}
 	}
-	if sum != s.Total {
-		return fmt.Errorf("total %d but endpoints add up to %d", s.Total, sum)
+	if hasBase && baseSum.calls != *s.Baseline {
+		return fmt.Errorf("baseline %d but endpoint baselines add up to %d", *s.Baseline, baseSum.calls)
 	}
-	if hasBase && baseSum != *s.Baseline {
-		return fmt.Errorf("baseline %d but endpoint baselines add up to %d", *s.Baseline, baseSum)
+	if b := s.BaselineGraphQLPoints; b != nil && baseSum.points != *b {
+		return fmt.Errorf("baseline_graphql_points %d but endpoint baselines add up to %d", *b, baseSum.points)
 	}
 	return nil
 }
 
-func (e *Endpoint) validate(hasBase bool) error {
+// endpointSums adds up the endpoints' figures that must make the
+// scenario's.
+type endpointSums struct {
+	calls, points, estimated, dropped, edited int
+}
+
+func (s *endpointSums) add(calls, points, estimated, dropped, edited int) {
+	s.calls += calls
+	s.points += points
+	s.estimated += estimated
+	s.dropped += dropped
+	s.edited += edited
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func (m *ResourceMismatch) validate() error {
+	for _, f := range []struct{ name, v string }{
+		{"method", m.Method}, {"route", m.Route}, {"operation", m.Operation},
+	} {
+		if err := checkText(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if err := checkLabel("resource", m.Resource); err != nil {
+		return err
+	}
+	if err := checkLabel("recorded resource", m.Recorded); err != nil {
+		return err
+	}
+	if m.Resource == m.Recorded {
+		return fmt.Errorf("recorded resource %q is the route's", m.Recorded)
+	}
+	if m.Count <= 0 {
+		return fmt.Errorf("count %d is not positive", m.Count)
+	}
+	return nil
+}
+
+func (e *Endpoint) validate(hasBase, hasPointsBase bool) error {
 	if err := checkText("method", e.Method); err != nil {
 		return err
 	}
@@ -263,14 +341,20 @@ func (e *Endpoint) validate(hasBase bool) error {
 	if e.DocsURL != "" && !safeDocsURL(e.DocsURL) {
 		return fmt.Errorf("docs_url %q is not a docs.github.com URL", e.DocsURL)
 	}
-	if e.Count < 0 || e.Repeats < 0 || e.NotModified < 0 {
+	// not_modified is besides count (free 304s), so it has no bound but
+	// its own.
+	if e.Count < 0 || e.Repeats < 0 || e.NotModified < 0 || e.ConditionalDropped < 0 ||
+		e.GraphQLPoints < 0 || e.GraphQLPointsEstimated < 0 || e.GraphQLEdited < 0 {
 		return errors.New("negative count")
 	}
-	if e.Repeats > e.Count || e.NotModified > e.Count {
-		return errors.New("repeats or not_modified above count")
+	if e.Repeats > e.Count || e.ConditionalDropped > e.Count || e.GraphQLEdited > e.Count {
+		return errors.New("repeats, conditional_dropped or graphql_edited above count")
 	}
 	if e.Baseline != nil && (*e.Baseline < 0 || !hasBase) {
 		return errors.New("baseline negative or on a scenario with none")
+	}
+	if b := e.BaselineGraphQLPoints; b != nil && (*b < 0 || !hasPointsBase) {
+		return errors.New("baseline_graphql_points negative or on a scenario with none")
 	}
 	return nil
 }

@@ -12,8 +12,9 @@ import (
 // content of the sticky PR comment and the job summary: the verdict first,
 // a table of the scenarios (baseline → now, delta), then per scenario why
 // it is over or the hint for under and new, the endpoints that changed,
-// the per-resource totals, the unmatched requests, and the full endpoint
-// table in a collapsed <details>; last, the stale budget entries.
+// the per-resource totals and GraphQL points, the notes
+// ([Scenario.Notes]), the unmatched requests, and the full endpoint table
+// in a collapsed <details>; last, the stale budget entries.
 //
 // Every string from a cassette or a request goes through the escaping of
 // markdown.go. The output holds no HTML comment of its own, so the comment
@@ -122,6 +123,7 @@ func mdScenario(b *bufio.Writer, s *Scenario) {
 	}
 
 	mdFigures(b, s)
+	mdNotes(b, s)
 
 	if len(s.Unmatched) > 0 {
 		b.WriteString("\n**Unmatched requests**, with no recorded interaction (re-record the cassette if the code is right):\n\n")
@@ -216,11 +218,26 @@ func mdFigures(b *bufio.Writer, s *Scenario) {
 	if len(res) > 0 {
 		fmt.Fprintf(b, "**Resources:** %s · ", strings.Join(res, ", "))
 	}
+	if g := s.graphqlPointsText(func(_ int, text string) string { return text }); g != "" {
+		fmt.Fprintf(b, "**GraphQL:** %s · ", g)
+	}
 	fmt.Fprintf(b, "**mutating:** ")
 	if s.BaselineMutating != nil {
 		fmt.Fprintf(b, "%d → %d (%s)", *s.BaselineMutating, s.Mutating, signed(s.Mutating-*s.BaselineMutating))
 	} else {
 		fmt.Fprintf(b, "%d", s.Mutating)
 	}
-	fmt.Fprintf(b, " · **secondary points:** %d · **repeats:** %d · **304s:** %d\n", s.SecondaryPoints, s.Repeats, s.NotModified)
+	fmt.Fprintf(b, " · **secondary points:** %d · **repeats:** %d · **304s:** %d%s\n", s.SecondaryPoints, s.Repeats, s.NotModified, freeNote(s.NotModified))
+}
+
+// mdNotes writes the scenario's notes ([Scenario.Notes]) as a list.
+func mdNotes(b *bufio.Writer, s *Scenario) {
+	notes := s.Notes(mdCode, strconv.Itoa)
+	if len(notes) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	for _, n := range notes {
+		fmt.Fprintf(b, "- **%s:** %s\n", capitalize(n.Label), n.Text)
+	}
 }

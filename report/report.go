@@ -29,8 +29,8 @@ const (
 	// StatusOK: within budget (baseline plus tolerance), or counted with
 	// no budget at all (run, count).
 	StatusOK Status = "ok"
-	// StatusOver: the total, the mutating total or a resource total is
-	// above its baseline plus tolerance.
+	// StatusOver: the total, the mutating total, a resource total or the
+	// GraphQL points are above their baseline plus tolerance.
 	StatusOver Status = "over"
 	// StatusUnder: fewer calls than the baseline and nothing over; passes,
 	// with a hint to tighten the baseline.
@@ -67,6 +67,8 @@ type Scenario struct {
 	Error    string `json:"error,omitempty"`
 	Cassette string `json:"cassette,omitempty"`
 
+	// Total is the paid calls: every request but the 304s GitHub does not
+	// charge (NotModified), which are counted besides it.
 	Total    int  `json:"total"`
 	Baseline *int `json:"baseline,omitempty"`
 	Delta    *int `json:"delta,omitempty"`
@@ -76,14 +78,38 @@ type Scenario struct {
 	Mutating          int            `json:"mutating"`
 	BaselineMutating  *int           `json:"baseline_mutating,omitempty"`
 	SecondaryPoints   int            `json:"secondary_points"`
-	NotModified       int            `json:"not_modified"`
-	Repeats           int            `json:"repeats"`
+	// GraphQLPoints is the GraphQL primary rate-limit cost of the run, in
+	// points: per call the cost its recording shows, else GitHub's
+	// published estimate; GraphQLPointsEstimated is the estimate alone.
+	GraphQLPoints          int `json:"graphql_points,omitempty"`
+	GraphQLPointsEstimated int `json:"graphql_points_estimated,omitempty"`
+	// BaselineGraphQLPoints is the budget's GraphQL points. It is nil with
+	// no baseline, when neither the baseline nor the run has any points,
+	// and when the budget entry predates GraphQL points (it has GraphQL
+	// endpoints and no graphql_points): those points are shown, not
+	// judged, until `callbudget update` records them.
+	BaselineGraphQLPoints *int `json:"baseline_graphql_points,omitempty"`
+	// NotModified is the 304s to authenticated requests, which GitHub does
+	// not charge: not in Total nor in Resources.
+	NotModified int `json:"not_modified"`
+	Repeats     int `json:"repeats"`
+	// ConditionalDropped is how many of Total were made without the
+	// If-None-Match or If-Modified-Since their recording had: a recorded
+	// free 304 became a paid call.
+	ConditionalDropped int `json:"conditional_dropped,omitempty"`
+	// GraphQLEdited is how many GraphQL calls sent a query text that
+	// differs from the recording they were served (matched by name).
+	GraphQLEdited int `json:"graphql_edited,omitempty"`
 
 	// Unmatched is always an array in the JSON, never null.
 	Unmatched []Unmatched `json:"unmatched"`
 	// Refused lists the hosts the replay refused a CONNECT to (replay has
 	// no network), sorted by host; left out of the JSON when empty.
 	Refused []RefusedHost `json:"refused,omitempty"`
+	// ResourceMismatches lists the endpoints whose recorded
+	// X-RateLimit-Resource is not the resource their route names (the
+	// route's is what is counted); left out of the JSON when empty.
+	ResourceMismatches []ResourceMismatch `json:"resource_mismatches,omitempty"`
 	// Endpoints are sorted by route, method and operation; a compared
 	// scenario also lists the endpoints of its baseline it no longer
 	// calls, with Count 0.
@@ -97,6 +123,11 @@ type Scenario struct {
 	// total. It applies to the total, the mutating total and each resource
 	// total alike.
 	Tolerance int `json:"tolerance,omitempty"`
+	// GraphQLPointsTolerance is the points the scenario may spend over its
+	// baseline GraphQL points: the configured tolerance resolved against
+	// the points baseline as Tolerance is against the call total (a number
+	// is that many points, a share is that share of the points).
+	GraphQLPointsTolerance int `json:"graphql_points_tolerance,omitempty"`
 }
 
 // Unmatched is a request the cassette had no interaction for.
@@ -112,6 +143,19 @@ type RefusedHost struct {
 	Count int    `json:"count"`
 }
 
+// ResourceMismatch is an endpoint whose recording says it was counted
+// against another rate-limit resource than its route names.
+type ResourceMismatch struct {
+	Method    string `json:"method"`
+	Route     string `json:"route"`
+	Operation string `json:"operation"`
+	// Resource is the route's, the one counted; Recorded is the
+	// X-RateLimit-Resource of the recording.
+	Resource string `json:"resource"`
+	Recorded string `json:"recorded"`
+	Count    int    `json:"count"`
+}
+
 // Endpoint is the count for one endpoint and, when compared, its baseline.
 type Endpoint struct {
 	Method    string `json:"method"`
@@ -119,12 +163,26 @@ type Endpoint struct {
 	Operation string `json:"operation"`
 	Resource  string `json:"resource"`
 	DocsURL   string `json:"docs_url,omitempty"`
-	Count     int    `json:"count"`
+	// Count is the paid calls; NotModified the free 304s, besides it (an
+	// endpoint answered only 304s has Count 0).
+	Count int `json:"count"`
 	// Baseline is nil when the scenario has no baseline; 0 for an endpoint
 	// the baseline did not call.
 	Baseline    *int `json:"baseline,omitempty"`
 	Repeats     int  `json:"repeats,omitempty"`
 	NotModified int  `json:"not_modified,omitempty"`
+	// ConditionalDropped is how many of Count were made without the
+	// conditional header their recording had.
+	ConditionalDropped int `json:"conditional_dropped,omitempty"`
+	// GraphQLPoints, GraphQLPointsEstimated and BaselineGraphQLPoints are
+	// the scenario's figures for one GraphQL endpoint; the baseline is set
+	// where the scenario's is and the endpoint has points now or then.
+	GraphQLPoints          int  `json:"graphql_points,omitempty"`
+	GraphQLPointsEstimated int  `json:"graphql_points_estimated,omitempty"`
+	BaselineGraphQLPoints  *int `json:"baseline_graphql_points,omitempty"`
+	// GraphQLEdited is how many of Count sent a query text that differs
+	// from the recording they were served.
+	GraphQLEdited int `json:"graphql_edited,omitempty"`
 }
 
 // New returns an empty report of the current schema, made by tool
@@ -145,8 +203,14 @@ func FromCounts(name string, c replay.Counts) Scenario {
 		SecondaryPoints: c.SecondaryPoints,
 		NotModified:     c.NotModified,
 		Repeats:         c.Repeats,
-		Unmatched:       make([]Unmatched, 0, len(c.Unmatched)),
-		Endpoints:       make([]Endpoint, 0, len(c.Endpoints)),
+
+		GraphQLPoints:          c.GraphQLPoints,
+		GraphQLPointsEstimated: c.GraphQLEstimated,
+		ConditionalDropped:     c.ConditionalDropped,
+		GraphQLEdited:          c.GraphQLEdited,
+
+		Unmatched: make([]Unmatched, 0, len(c.Unmatched)),
+		Endpoints: make([]Endpoint, 0, len(c.Endpoints)),
 	}
 	for k, v := range c.Resources {
 		if v != 0 {
@@ -159,10 +223,18 @@ func FromCounts(name string, c replay.Counts) Scenario {
 	for _, r := range c.Refused {
 		s.Refused = append(s.Refused, RefusedHost{Host: r.Host, Count: r.Count})
 	}
+	for _, m := range c.ResourceMismatches {
+		s.ResourceMismatches = append(s.ResourceMismatches, ResourceMismatch{
+			Method: m.Method, Route: m.Route, Operation: m.Operation, Resource: m.Resource, Recorded: m.Recorded, Count: m.Count,
+		})
+	}
 	for _, e := range c.Endpoints {
 		s.Endpoints = append(s.Endpoints, Endpoint{
 			Method: e.Method, Route: e.Route, Operation: e.Operation, Resource: e.Resource,
 			DocsURL: e.DocsURL, Count: e.Count, Repeats: e.Repeats, NotModified: e.NotModified,
+			ConditionalDropped: e.ConditionalDropped,
+			GraphQLPoints:      e.GraphQLPoints, GraphQLPointsEstimated: e.GraphQLEstimated,
+			GraphQLEdited: e.GraphQLEdited,
 		})
 	}
 	return s
@@ -178,7 +250,7 @@ func (s *Scenario) Fail(err error) {
 
 // Excess is one figure of a scenario above what its budget allows.
 type Excess struct {
-	// What is "total", "mutating" or "resource NAME".
+	// What is "total", "mutating", "resource NAME" or "graphql points".
 	What     string
 	Baseline int
 	// Allowed is Baseline plus the scenario's tolerance.
@@ -186,10 +258,15 @@ type Excess struct {
 	Now     int
 }
 
+// ExcessGraphQLPoints is the What of the GraphQL points' excess.
+const ExcessGraphQLPoints = "graphql points"
+
 // Excesses lists the figures above their baseline plus Tolerance: the
 // total, the mutating total, then each resource in name order (a resource
-// the baseline does not have has baseline 0). It is empty for a scenario
-// with no baseline. budget.Compare derives the over status from it, and
+// the baseline does not have has baseline 0), then the GraphQL points
+// against their baseline plus GraphQLPointsTolerance (when the scenario
+// has a points baseline: see BaselineGraphQLPoints). It is empty for a
+// scenario with no baseline. budget.Compare derives the over status from it, and
 // the renderers say with it why a scenario is over.
 func (s *Scenario) Excesses() []Excess {
 	if s.Baseline == nil {
@@ -207,6 +284,9 @@ func (s *Scenario) Excesses() []Excess {
 	}
 	for _, name := range sortedKeys(s.Resources) {
 		check("resource "+name, s.BaselineResources[name], s.Resources[name])
+	}
+	if b := s.BaselineGraphQLPoints; b != nil && s.GraphQLPoints > *b+s.GraphQLPointsTolerance {
+		out = append(out, Excess{What: ExcessGraphQLPoints, Baseline: *b, Allowed: *b + s.GraphQLPointsTolerance, Now: s.GraphQLPoints})
 	}
 	return out
 }

@@ -72,9 +72,10 @@ func deltaColor(d int) string {
 
 // WriteText writes the terminal report: per scenario a header line, why it
 // is over, the endpoint table (endpoints that changed first), the
-// per-resource totals, mutating calls, secondary-limit points, repeats,
-// 304s, unmatched requests and refused hosts, a hint for under and new
-// scenarios; then the stale budget entries and the verdict.
+// per-resource totals, the GraphQL points, mutating calls, secondary-limit
+// points, repeats, free 304s, the notes ([Scenario.Notes]), unmatched
+// requests and refused hosts, a hint for under and new scenarios; then the
+// stale budget entries and the verdict.
 //
 // Strings from cassettes and requests are shown through [visible]: no
 // control character, terminal escape or bidi override reaches the terminal.
@@ -144,6 +145,7 @@ func (t *textWriter) scenario(s *Scenario) {
 		t.endpoints(s)
 	}
 	t.figures(s)
+	t.notes(s)
 	t.unmatched(s)
 	t.refused(s)
 }
@@ -221,8 +223,8 @@ func (t *textWriter) endpoints(s *Scenario) {
 	tw.Flush()
 }
 
-// figures writes the per-resource totals, mutating calls, secondary
-// points, repeats and 304s.
+// figures writes the per-resource totals, the GraphQL points, mutating
+// calls, secondary points, repeats and 304s.
 func (t *textWriter) figures(s *Scenario) {
 	w := t.w
 	var res []string
@@ -238,12 +240,22 @@ func (t *textWriter) figures(s *Scenario) {
 	if len(res) > 0 {
 		fmt.Fprintf(w, "  resources: %s\n", strings.Join(res, ", "))
 	}
+	if g := s.graphqlPointsText(func(d int, text string) string { return t.paint(deltaColor(d), text) }); g != "" {
+		fmt.Fprintf(w, "  graphql: %s\n", g)
+	}
 	fmt.Fprintf(w, "  mutating %d", s.Mutating)
 	if s.BaselineMutating != nil {
 		d := s.Mutating - *s.BaselineMutating
 		fmt.Fprintf(w, " (baseline %d, %s)", *s.BaselineMutating, t.paint(deltaColor(d), signed(d)))
 	}
-	fmt.Fprintf(w, " · secondary points %d · repeats %d · 304s %d\n", s.SecondaryPoints, s.Repeats, s.NotModified)
+	fmt.Fprintf(w, " · secondary points %d · repeats %d · 304s %d%s\n", s.SecondaryPoints, s.Repeats, s.NotModified, freeNote(s.NotModified))
+}
+
+// notes writes one line per note of the scenario (see [Scenario.Notes]).
+func (t *textWriter) notes(s *Scenario) {
+	for _, n := range s.Notes(visible, strconv.Itoa) {
+		fmt.Fprintf(t.w, "  %s %s\n", t.paint(sgrYel, n.Label+":"), n.Text)
+	}
 }
 
 // refused writes one line per host the replay refused a CONNECT to.
