@@ -171,7 +171,13 @@ func benchMatches(b *testing.B, name string) bool {
 // one pass's set-up is collected during the next pass's timing.
 func benchResetTransport(t *Transport) {
 	for _, s := range t.e.slots {
-		s.served.Store(0)
+		s.claimed.Store(0)
+		s.extra.Store(0)
+		s.free.Store(0)
+		s.strays.Store(0)
+		s.points.Store(0)
+		s.estimated.Store(0)
+		s.edited.Store(0)
 	}
 	t.e.mu.Lock()
 	clear(t.e.misses)

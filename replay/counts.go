@@ -160,63 +160,140 @@ type UnmatchedCall struct {
 }
 
 type endpointKey struct {
-	method, route, op, resource string
+	method, route, op string
 }
 
 type tally struct {
 	m     map[endpointKey]*Endpoint
 	order []endpointKey
+	// mismatch sums, by endpoint and recorded resource, the calls whose
+	// recording names another resource than the route.
+	mismatch map[mismatchKey]int
 }
 
-func (t *tally) add(n callName, resource string, count, notModified, repeats, unmatched int) {
-	if count == 0 {
+type mismatchKey struct {
+	endpointKey
+	recorded string
+}
+
+// served is what one slot (or one unmatched URL) counted.
+type served struct {
+	requests, free, repeats, unmatched, dropped int
+	points, estimated, edited                   int
+}
+
+func (t *tally) add(n callName, c served) {
+	if c.requests == 0 {
 		return
 	}
 	op := n.route.Operation
 	if n.op != "" {
 		op = "graphql/" + n.op
 	}
-	k := endpointKey{n.route.Method, n.route.Template, op, resource}
+	k := endpointKey{n.route.Method, n.route.Template, op}
 	e := t.m[k]
 	if e == nil {
 		e = &Endpoint{
 			Method: n.route.Method, Route: n.route.Template, Operation: op,
-			Resource: resource, Category: n.route.Category, DocsURL: n.route.DocsURL,
+			Resource: n.route.Resource, Category: n.route.Category, DocsURL: n.route.DocsURL,
 			Known: n.route.Known, Mutating: n.mutating,
 		}
 		t.m[k] = e
 		t.order = append(t.order, k)
 	}
-	e.Count += count
-	e.NotModified += notModified
-	e.Repeats += repeats
-	e.Unmatched += unmatched
+	e.Count += c.requests - c.free
+	e.NotModified += c.free
+	e.Repeats += c.repeats
+	e.Unmatched += c.unmatched
+	e.ConditionalDropped += c.dropped
+	e.GraphQLPoints += c.points
+	e.GraphQLEstimated += c.estimated
+	e.GraphQLEdited += c.edited
 }
 
-// counts takes a snapshot. served, when not nil, overrides each slot's
-// served number (CountRecorded uses it to count each interaction once).
-func (e *engine) counts(served func(*slot) int) Counts {
+func (t *tally) mismatched(n callName, recorded string, count int) {
+	if recorded == "" || recorded == n.route.Resource || count == 0 {
+		return
+	}
+	op := n.route.Operation
+	if n.op != "" {
+		op = "graphql/" + n.op
+	}
+	if t.mismatch == nil {
+		t.mismatch = map[mismatchKey]int{}
+	}
+	t.mismatch[mismatchKey{endpointKey{n.route.Method, n.route.Template, op}, recorded}] += count
+}
+
+// live is what a slot served so far.
+//
+// A plain request the recording had no plain answer left for, while a
+// recorded conditional request to the same URL went unmade, is taken to
+// be that request without its conditional header: it is counted as
+// dropped (a paid call the recording had free) instead of as a repeat.
+// Taken from totals, this does not depend on the order of requests.
+func (s *slot) live(t *tally) served {
+	claimed, extra, strays := int(s.claimed.Load()), int(s.extra.Load()), int(s.strays.Load())
+	for i := 0; i < claimed; i++ {
+		t.mismatched(s.name, s.answers[i].recorded, 1)
+	}
+	if extra+strays > 0 {
+		t.mismatched(s.name, s.answers[len(s.answers)-1].recorded, extra+strays)
+	}
+	c := served{
+		requests: claimed + extra + strays, free: int(s.free.Load()), repeats: extra + strays,
+		points: int(s.points.Load()), estimated: int(s.estimated.Load()), edited: int(s.edited.Load()),
+	}
+	var overflow, unused int
+	switch {
+	case !s.cond && s.pair != nil:
+		overflow = extra
+		unused = len(s.pair.answers) - int(s.pair.claimed.Load())
+	case s.cond:
+		overflow = strays
+		unused = len(s.answers) - claimed
+	}
+	c.dropped = max(0, min(overflow, unused))
+	c.repeats -= c.dropped
+	return c
+}
+
+// recorded is what a slot recorded, each interaction counted once.
+func (s *slot) recorded(t *tally) served {
+	c := served{requests: len(s.answers)}
+	for i := range s.answers {
+		a := &s.answers[i]
+		t.mismatched(s.name, a.recorded, 1)
+		if a.code == http.StatusNotModified && a.auth {
+			c.free++
+		}
+		if a.gqlText != "" || a.gqlEst > 0 {
+			c.estimated += a.gqlEst
+			if a.gqlCost >= 0 {
+				c.points += a.gqlCost
+			} else {
+				c.points += a.gqlEst
+			}
+		}
+	}
+	return c
+}
+
+// counts takes a snapshot: of what was served, or with recorded set, of
+// what the cassette recorded, each interaction once (CountRecorded).
+func (e *engine) counts(recorded bool) Counts {
 	t := tally{m: map[endpointKey]*Endpoint{}}
 	for _, s := range e.slots {
-		var n int
-		if served != nil {
-			n = served(s)
+		if recorded {
+			t.add(s.name, s.recorded(&t))
 		} else {
-			n = int(s.served.Load())
-		}
-		for i := 0; i < n && i < len(s.answers); i++ {
-			a := &s.answers[i]
-			t.add(s.name, a.resource, 1, b2i(a.code == http.StatusNotModified), 0, 0)
-		}
-		if extra := n - len(s.answers); extra > 0 {
-			a := &s.answers[len(s.answers)-1]
-			t.add(s.name, a.resource, extra, extra*b2i(a.code == http.StatusNotModified), extra, 0)
+			t.add(s.name, s.live(&t))
 		}
 	}
 	var unmatched []UnmatchedCall
 	e.mu.Lock()
 	for _, m := range e.missOrd {
-		t.add(m.name, m.name.route.Resource, m.count, 0, 0, m.count)
+		t.add(m.name, served{requests: m.count, unmatched: m.count, points: m.points, estimated: m.points})
 		unmatched = mergeUnmatched(unmatched, UnmatchedCall{Method: m.name.route.Method, Path: m.path, Count: m.count})
 	}
 	refused, caRefused := refusedList(e.refused), refusedList(e.caRefused)
@@ -227,14 +304,39 @@ func (e *engine) counts(served func(*slot) int) Counts {
 		ep := t.m[k]
 		c.Endpoints = append(c.Endpoints, *ep)
 		c.Total += ep.Count
-		c.Resources[ep.Resource] += ep.Count
+		if ep.Count > 0 {
+			c.Resources[ep.Resource] += ep.Count
+		}
 		if ep.Mutating {
 			c.Mutating += ep.Count
 		}
 		c.SecondaryPoints += ep.Points()
 		c.NotModified += ep.NotModified
 		c.Repeats += ep.Repeats
+		c.ConditionalDropped += ep.ConditionalDropped
+		c.GraphQLPoints += ep.GraphQLPoints
+		c.GraphQLEstimated += ep.GraphQLEstimated
+		c.GraphQLEdited += ep.GraphQLEdited
 	}
+	for k, n := range t.mismatch {
+		ep := t.m[k.endpointKey]
+		c.ResourceMismatches = append(c.ResourceMismatches, ResourceMismatch{
+			Method: k.method, Route: k.route, Operation: k.op, Resource: ep.Resource, Recorded: k.recorded, Count: n,
+		})
+	}
+	sort.Slice(c.ResourceMismatches, func(i, j int) bool {
+		a, b := c.ResourceMismatches[i], c.ResourceMismatches[j]
+		if a.Route != b.Route {
+			return a.Route < b.Route
+		}
+		if a.Method != b.Method {
+			return a.Method < b.Method
+		}
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		return a.Recorded < b.Recorded
+	})
 	// Slots merge into one endpoint when they share a route (one route,
 	// many owners/repos/pages); merging already summed them.
 	sort.Slice(c.Endpoints, func(i, j int) bool { return endpointLess(&c.Endpoints[i], &c.Endpoints[j]) })
@@ -273,16 +375,9 @@ func endpointLess(a, b *Endpoint) bool {
 	return a.Resource < b.Resource
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // CountRecorded counts what a cassette recorded, each interaction once, as
 // if a client had made exactly the recorded calls. Nothing is served.
 func CountRecorded(c *Cassette, opts Options) Counts {
 	e := newEngine(c, opts, nil, false)
-	return e.counts(func(s *slot) int { return len(s.answers) })
+	return e.counts(true)
 }

@@ -70,6 +70,10 @@ const InteractionHeader = "X-Callbudget-Interaction"
 // so the common lookup allocates nothing.
 type slotKey struct {
 	method, host, path, query, op string
+	// cond: the request carried a conditional header (If-None-Match,
+	// If-Modified-Since). A conditional call and a plain one to the same
+	// URL are answered, and counted, apart.
+	cond bool
 }
 
 // answer is one recorded response, prepared once for serving.
@@ -93,17 +97,54 @@ type answer struct {
 	rawBody      string
 	rawClen      []string
 	uncompressed bool
-	resource     string
+	// recorded is the X-RateLimit-Resource the recording has; "" when none.
+	recorded string
+	// auth: the recorded request was authenticated (CountRecorded's free
+	// 304s).
+	auth bool
+	// For a GraphQL answer: the recorded query's text (whitespace
+	// collapsed), the cost the recording shows (-1 when it does not) and
+	// the recorded query's estimated cost.
+	gqlText string
+	gqlCost int
+	gqlEst  int
 }
 
-// slot holds the recorded answers for one key, in recorded order, and how
-// many requests it has served. Counting is one atomic add: which answers
-// were served, and so the 304s and repeats, follow from that number alone,
-// so counts cannot depend on request order or concurrency.
+// slot holds the recorded answers for one key, in recorded order, and what
+// it has served. Each request claims the next answer with one atomic
+// step, so the answers served (and from them the repeats and the resource
+// mismatches) do not depend on the order of concurrent requests.
 type slot struct {
 	name    callName
 	answers []answer
-	served  atomic.Int64
+	// pair is the slot of the same URL with the other conditional state
+	// (see slotKey.cond); nil when the recording has only one.
+	pair *slot
+	// claimed counts the answers handed out, at most len(answers); extra
+	// the requests served the last answer again after that.
+	claimed, extra atomic.Int64
+	// free counts 304s served to authenticated requests (not charged);
+	// strays, on a conditional slot with no plain pair, the plain
+	// requests it served.
+	free, strays atomic.Int64
+	// cond: the slot's recordings were conditional requests.
+	cond bool
+	// GraphQL: points charged and estimated, and calls whose query text
+	// differs from the recording that answered them.
+	points, estimated, edited atomic.Int64
+}
+
+// claim hands out the next unserved answer's index.
+func (s *slot) claim() (int, bool) {
+	for {
+		n := s.claimed.Load()
+		if n >= int64(len(s.answers)) {
+			return 0, false
+		}
+		if s.claimed.CompareAndSwap(n, n+1) {
+			return int(n), true
+		}
+	}
 }
 
 // callName is what a call is counted as.
@@ -119,7 +160,18 @@ type callName struct {
 type engine struct {
 	opts  Options
 	index map[slotKey]*slot
-	slots []*slot // in order of first recording, for stable counts
+	// hasCond: some recorded request was conditional, so a plain request
+	// may have to look for a conditional slot.
+	hasCond bool
+	// gqlAlt finds, for an anonymous GraphQL query whose name matches no
+	// recording, the one recorded query with the same kind and first root
+	// field (nil when several share it): keyed by slotKey with op set to
+	// gqlCall.alt.
+	gqlAlt map[slotKey]*slot
+	// product names the GitHub a request that shows no host or prefix of
+	// its own was meant for: the first recorded interaction's.
+	product productT
+	slots   []*slot // in order of first recording, for stable counts
 	// anyHost, only with MatchHost, finds a slot for a request that
 	// names no host (the Server's plain face): the first host recorded.
 	anyHost map[slotKey]*slot
@@ -135,6 +187,8 @@ type missSlot struct {
 	name  callName
 	path  string
 	count int
+	// points and estimated: GraphQL cost of the missed calls, estimated.
+	points int
 }
 
 // rewriter maps recorded API origins to the Server's own URL; nil for the
@@ -214,32 +268,47 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 		misses: map[slotKey]*missSlot{},
 	}
 	names := map[string]routes.Route{} // route lookups shared by keys with one path
+	var window rateWindow
+	alts := map[slotKey][]*slot{}
 	for i, in := range c.Interactions {
 		u, err := url.Parse(in.Request.URL)
 		if err != nil {
 			continue // Parse validated every URL; unreachable
 		}
 		method := strings.ToUpper(in.Request.Method)
-		path := NormalizePath(u.Path)
-		key := slotKey{method: method, path: path, query: NormalizeQuery(u.RawQuery)}
+		path, prefixed := normalizeAPIPath(CanonicalPath(u.EscapedPath()))
+		product := productFor(u.Host, prefixed, e.serverHosts())
+		if i == 0 {
+			e.product = product
+		}
+		key := slotKey{method: method, path: path, query: NormalizeQuery(u.RawQuery),
+			cond: isConditional(in.Request.Headers)}
 		if opts.MatchHost {
 			key.host = strings.ToLower(u.Host)
 		}
-		mutation := false
-		if path == "/graphql" && method == http.MethodPost {
-			key.op, mutation = graphQLOp([]byte(in.Request.Body))
+		e.hasCond = e.hasCond || key.cond
+		var gql gqlCall
+		graphql := path == "/graphql" && method == http.MethodPost
+		if graphql {
+			gql = parseGraphQL([]byte(in.Request.Body))
+			key.op = gql.name
 		}
 		s := e.index[key]
 		if s == nil {
-			rk := method + " " + path
+			rk := product.String() + " " + method + " " + path
 			r, ok := names[rk]
 			if !ok {
-				r = routes.Lookup(method, path)
+				r = lookupIn(product, method, path)
 				names[rk] = r
 			}
-			s = &slot{name: nameCall(r, key.op, method, mutation)}
+			s = &slot{name: nameCall(r, key.op, method, gql.mutation), cond: key.cond}
 			e.index[key] = s
 			e.slots = append(e.slots, s)
+			other := key
+			other.cond = !key.cond
+			if p := e.index[other]; p != nil {
+				s.pair, p.pair = p, s
+			}
 			if opts.MatchHost {
 				bare := key
 				bare.host = ""
@@ -250,8 +319,27 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 					e.anyHost[bare] = s
 				}
 			}
+			if gql.alt != "" {
+				ak := key
+				ak.op = gql.alt
+				alts[ak] = append(alts[ak], s)
+			}
 		}
-		s.answers = append(s.answers, prepareAnswer(i, &in.Response, s.name.route.Resource, rw))
+		a := prepareAnswer(i, &in.Response, rw)
+		a.auth = in.Request.Headers.Get("Authorization") != ""
+		if graphql {
+			a.gqlText, a.gqlEst = gql.text, gql.points
+			a.gqlCost = recordedGraphQLCost(&in.Response, a.rawHeader, &window)
+		}
+		s.answers = append(s.answers, a)
+	}
+	for k, ss := range alts {
+		if len(ss) == 1 {
+			if e.gqlAlt == nil {
+				e.gqlAlt = map[slotKey]*slot{}
+			}
+			e.gqlAlt[k] = ss[0]
+		}
 	}
 	if owned {
 		// The Transport gives each client its own header map without
@@ -290,7 +378,7 @@ func isMutating(method string) bool {
 // connection, not the answer. Retry-After would make clients wait.
 var hopHeaders = []string{"Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Retry-After", "Proxy-Connection", "Upgrade"}
 
-func prepareAnswer(i int, r *cassetteResponse, routeResource string, rw *rewriter) answer {
+func prepareAnswer(i int, r *cassetteResponse, rw *rewriter) answer {
 	h := make(http.Header, len(r.Headers)+2)
 	for k, v := range r.Headers {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
@@ -307,16 +395,13 @@ func prepareAnswer(i int, r *cassetteResponse, routeResource string, rw *rewrite
 	}
 	keepCalling(h)
 	h[InteractionHeader] = []string{strconv.Itoa(i)}
-	resource := routeResource
-	if rr := h.Get("X-Ratelimit-Resource"); rr != "" {
-		resource = rr
-	}
 	status := r.Status
 	if status == "" {
 		status = strconv.Itoa(r.Code) + " " + http.StatusText(r.Code)
 	}
 	a := answer{index: i, code: r.Code, status: status, header: h, body: r.Body,
-		clen: []string{strconv.Itoa(len(r.Body))}, uncompressed: r.Uncompressed, resource: resource}
+		clen: []string{strconv.Itoa(len(r.Body))}, uncompressed: r.Uncompressed,
+		recorded: h.Get("X-Ratelimit-Resource"), gqlCost: -1}
 	a.rawHeader, a.rawBody, a.rawClen = a.header, a.body, a.clen
 	if rw != nil {
 		// The plain face's copy is made only of what rewriting changes.
@@ -348,37 +433,135 @@ func keepCalling(h http.Header) {
 	h.Set("X-Ratelimit-Remaining", lim)
 }
 
-// match finds the answer for one request and counts it. path is the
-// percent-decoded URL path, rawQuery the undecoded query. body is read only
-// for POST /graphql. It returns nil for a request with no recorded
-// interaction (already counted as unmatched), and whether the answer is
-// served again after its slot's answers were used up.
-func (e *engine) match(method, host, path, rawQuery string, body io.Reader) (a *answer, repeat bool) {
-	key := slotKey{method: method, path: NormalizePath(path), query: NormalizeQuery(rawQuery)}
-	if !isUpperASCII(method) {
-		key.method = strings.ToUpper(method)
+// request is what the engine reads of one request.
+type request struct {
+	method, host string
+	// path is the escaped URL path (url.URL.EscapedPath), rawQuery the
+	// undecoded query.
+	path, rawQuery string
+	header         http.Header
+	// body is read only for POST /graphql.
+	body io.Reader
+}
+
+// match finds the answer for one request and counts it. It returns nil
+// for a request with no recorded interaction (already counted as
+// unmatched), and whether the answer may have been handed out before
+// (served again after its slot's answers were used up, or the full answer
+// served for a dropped conditional request).
+//
+// A conditional request is answered from the recorded conditional calls
+// to its URL (then again from the last of them), else from the plain ones.
+// A plain request is answered from the recorded plain calls (then again
+// from the last, the full answer), else from the recorded conditional
+// call (a 304 without a body). Which plain requests stand for a recorded
+// conditional call the client no longer makes is decided when counting
+// (see slot.live), from totals, so it does not depend on request order.
+func (e *engine) match(r request) (a *answer, repeat bool) {
+	path, prefixed := normalizeAPIPath(CanonicalPath(r.path))
+	key := slotKey{method: r.method, path: path, query: NormalizeQuery(r.rawQuery), cond: isConditional(r.header)}
+	if !isUpperASCII(r.method) {
+		key.method = strings.ToUpper(r.method)
 	}
 	if e.opts.MatchHost {
-		key.host = strings.ToLower(host)
+		key.host = strings.ToLower(r.host)
 	}
-	mutation := false
-	if key.path == "/graphql" && key.method == http.MethodPost && body != nil {
-		b, _ := io.ReadAll(io.LimitReader(body, maxGraphQLBody))
-		key.op, mutation = graphQLOp(b)
+	var gql gqlCall
+	graphql := key.path == "/graphql" && key.method == http.MethodPost
+	if graphql && r.body != nil {
+		b, _ := io.ReadAll(io.LimitReader(r.body, maxGraphQLBody))
+		gql = parseGraphQL(b)
+		key.op = gql.name
 	}
+	s := e.lookup(key)
+	var other *slot
+	switch {
+	case s != nil:
+		other = s.pair
+	case e.hasCond || key.cond:
+		k := key
+		k.cond = !key.cond
+		other = e.lookup(k)
+	}
+	if s == nil && other == nil && gql.alt != "" && e.gqlAlt != nil {
+		k := key
+		k.op = gql.alt
+		if s = e.gqlAlt[k]; s != nil {
+			other = s.pair
+		}
+	}
+	if s == nil && other == nil {
+		e.miss(key, gql, e.productOf(r.host, prefixed))
+		return nil, false
+	}
+
+	from := s
+	if s == nil {
+		// Nothing recorded in this conditional state: a conditional
+		// request takes the plain recordings, as a plain request would;
+		// a plain one is served the conditional recording (a 304), a
+		// stray that counts will call dropped.
+		from = other
+	}
+	stray := s == nil && !key.cond
+	if stray {
+		from.strays.Add(1)
+		a, repeat = &from.answers[len(from.answers)-1], true
+	} else if i, ok := from.claim(); ok {
+		a = &from.answers[i]
+	} else {
+		from.extra.Add(1)
+		a, repeat = &from.answers[len(from.answers)-1], true
+	}
+	// A 304 is free when the request was authenticated, except for a
+	// stray: GitHub would have answered it in full.
+	if a.code == http.StatusNotModified && !stray && r.header.Get("Authorization") != "" {
+		from.free.Add(1)
+	}
+	if graphql {
+		est := gql.points
+		if est == 0 {
+			est = 1
+		}
+		used := est
+		if gql.text != a.gqlText {
+			from.edited.Add(1)
+		} else if a.gqlCost >= 0 {
+			used = a.gqlCost
+		}
+		from.points.Add(int64(used))
+		from.estimated.Add(int64(est))
+	}
+	return a, repeat
+}
+
+// lookup finds the slot of key, or of key with any host when the request
+// names none.
+func (e *engine) lookup(key slotKey) *slot {
 	s := e.index[key]
 	if s == nil && e.anyHost != nil && key.host == "" {
 		s = e.anyHost[key]
 	}
-	if s != nil {
-		n := s.served.Add(1)
-		if n > int64(len(s.answers)) {
-			return &s.answers[len(s.answers)-1], true
-		}
-		return &s.answers[n-1], false
+	return s
+}
+
+// productOf is the GitHub a live request was made to.
+func (e *engine) productOf(host string, prefixed bool) productT {
+	if host == "" && !prefixed {
+		return e.product
 	}
-	e.miss(key, mutation)
-	return nil, false
+	return productFor(host, prefixed, e.serverHosts())
+}
+
+// serverHosts are the hosts named as GitHub Enterprise Server.
+func (e *engine) serverHosts() []string {
+	return e.opts.InterceptHosts
+}
+
+// isConditional reports a request header that makes GitHub answer 304 when
+// nothing changed.
+func isConditional(h http.Header) bool {
+	return len(h) > 0 && (h.Get("If-None-Match") != "" || h.Get("If-Modified-Since") != "")
 }
 
 // refuse counts a CONNECT the Server refused, by host.
@@ -414,17 +597,22 @@ func isUpperASCII(s string) bool {
 	return true
 }
 
-func (e *engine) miss(key slotKey, mutation bool) {
+func (e *engine) miss(key slotKey, gql gqlCall, product productT) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	m := e.misses[key]
+	k := key
+	k.cond = false // one unmatched entry per URL
+	m := e.misses[k]
 	if m == nil {
-		r := routes.Lookup(key.method, key.path)
-		m = &missSlot{name: nameCall(r, key.op, key.method, mutation), path: key.path}
-		e.misses[key] = m
+		r := lookupIn(product, key.method, key.path)
+		m = &missSlot{name: nameCall(r, key.op, key.method, gql.mutation), path: key.path}
+		e.misses[k] = m
 		e.missOrd = append(e.missOrd, m)
 	}
 	m.count++
+	if gql.name != "" {
+		m.points += max(gql.points, 1)
+	}
 }
 
 // unmatchedBody is GitHub's own 404 shape, so clients raise their usual

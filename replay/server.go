@@ -120,7 +120,7 @@ func (s *Server) CA() *intercept.CA { return s.ca }
 func (s *Server) URL() string { return s.url }
 
 // Counts reports what has been counted so far.
-func (s *Server) Counts() Counts { return s.e.counts(nil) }
+func (s *Server) Counts() Counts { return s.e.counts(false) }
 
 // Close stops the server at once, dropping open connections, and waits for
 // it to stop. Counts stay readable afterwards.
@@ -165,7 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.connect(w, r)
 		return
 	}
-	a, _ := s.e.match(r.Method, "", r.URL.Path, r.URL.RawQuery, r.Body)
+	a, _ := s.e.match(request{method: r.Method, path: r.URL.EscapedPath(), rawQuery: r.URL.RawQuery, header: r.Header, body: r.Body})
 	if a == nil {
 		writeUnmatched(w)
 		return
@@ -177,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // recorded.
 func (s *Server) serveDecrypted(w http.ResponseWriter, r *http.Request) {
 	info, _ := intercept.FromContext(r.Context())
-	a, _ := s.e.match(r.Method, info.Host, r.URL.Path, r.URL.RawQuery, r.Body)
+	a, _ := s.e.match(request{method: r.Method, host: info.Host, path: r.URL.EscapedPath(), rawQuery: r.URL.RawQuery, header: r.Header, body: r.Body})
 	// Over HTTP/2, answering before the request body is all read resets
 	// the stream, which curl (7.88) reports as an error even after a
 	// complete answer; GitHub reads what it is sent.

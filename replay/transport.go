@@ -29,7 +29,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}
-	a, repeat := t.e.match(req.Method, req.URL.Host, req.URL.Path, req.URL.RawQuery, req.Body)
+	a, repeat := t.e.match(request{method: req.Method, host: req.URL.Host, path: req.URL.EscapedPath(), rawQuery: req.URL.RawQuery, header: req.Header, body: req.Body})
 	if a == nil {
 		return &http.Response{
 			Status: "404 Not Found", StatusCode: http.StatusNotFound,
@@ -58,7 +58,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // Counts reports what has been counted so far.
-func (t *Transport) Counts() Counts { return t.e.counts(nil) }
+func (t *Transport) Counts() Counts { return t.e.counts(false) }
 
 // stringBody serves a recorded body without copying it.
 type stringBody struct{ *strings.Reader }
