@@ -134,6 +134,91 @@ type slot struct {
 	points, estimated, edited atomic.Int64
 }
 
+// learnRepoForms reads, from the Link and Location headers of what was
+// recorded under /repos/{owner}/{repo}/…, the /repositories/{id} form
+// GitHub gave the same repository, and returns both directions; nil when
+// the recording shows none.
+func learnRepoForms(c *Cassette) map[string]string {
+	var forms map[string]string
+	for _, in := range c.Interactions {
+		u, err := url.Parse(in.Request.URL)
+		if err != nil {
+			continue
+		}
+		named := repoPrefix(NormalizePath(u.EscapedPath()), "repos", 3)
+		if named == "" {
+			continue
+		}
+		for _, k := range []string{"Link", "Location", "link", "location"} {
+			for _, v := range in.Response.Headers[k] {
+				for _, part := range strings.Split(v, ",") {
+					raw := strings.Trim(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]), "<>")
+					lu, err := url.Parse(raw)
+					if err != nil {
+						continue
+					}
+					byID := repoPrefix(NormalizePath(lu.EscapedPath()), "repositories", 2)
+					if byID == "" {
+						continue
+					}
+					if forms == nil {
+						forms = map[string]string{}
+					}
+					forms[byID], forms[named] = named, byID
+				}
+			}
+		}
+	}
+	return forms
+}
+
+// repoPrefix is the first n segments of path when its first is first
+// ("/repos/o/r" of "/repos/o/r/pulls/1"; "/repositories/42" with
+// first "repositories", whose id must be digits); "" otherwise.
+func repoPrefix(path, first string, n int) string {
+	segs := strings.SplitN(strings.TrimPrefix(path, "/"), "/", n+1)
+	if len(segs) < n || segs[0] != first {
+		return ""
+	}
+	if first == "repositories" && !isDigitString(segs[1]) {
+		return ""
+	}
+	for _, s := range segs[:n] {
+		if s == "" {
+			return ""
+		}
+	}
+	return "/" + strings.Join(segs[:n], "/")
+}
+
+func isDigitString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// otherRepoForm is key with its repository spelt the other way GitHub
+// spells it, if the recording showed that spelling.
+func (e *engine) otherRepoForm(key slotKey) (slotKey, bool) {
+	for _, form := range [...]struct {
+		first string
+		n     int
+	}{{"repositories", 2}, {"repos", 3}} {
+		p := repoPrefix(key.path, form.first, form.n)
+		if p == "" {
+			continue
+		}
+		if alt, ok := e.repoForms[p]; ok {
+			key.path = alt + key.path[len(p):]
+			return key, true
+		}
+	}
+	return key, false
+}
+
 // claim hands out the next unserved answer's index.
 func (s *slot) claim() (int, bool) {
 	for {
@@ -171,7 +256,13 @@ type engine struct {
 	// product names the GitHub a request that shows no host or prefix of
 	// its own was meant for: the first recorded interaction's.
 	product productT
-	slots   []*slot // in order of first recording, for stable counts
+	// repoForms pairs the two spellings of a repository GitHub uses,
+	// "/repos/{owner}/{repo}" and "/repositories/{id}", both ways, as
+	// learnt from the recording (see learnRepoForms): a client that
+	// follows GitHub's by-ID Link headers where the recording paged by
+	// number, or the other way round, still finds its recordings.
+	repoForms map[string]string
+	slots     []*slot // in order of first recording, for stable counts
 	// anyHost, only with MatchHost, finds a slot for a request that
 	// names no host (the Server's plain face): the first host recorded.
 	anyHost map[slotKey]*slot
@@ -333,6 +424,7 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 		}
 		s.answers = append(s.answers, a)
 	}
+	e.repoForms = learnRepoForms(c)
 	for k, ss := range alts {
 		if len(ss) == 1 {
 			if e.gqlAlt == nil {
@@ -488,6 +580,16 @@ func (e *engine) match(r request) (a *answer, repeat bool) {
 		k.op = gql.alt
 		if s = e.gqlAlt[k]; s != nil {
 			other = s.pair
+		}
+	}
+	if s == nil && other == nil && e.repoForms != nil {
+		if k, ok := e.otherRepoForm(key); ok {
+			if s = e.lookup(k); s != nil {
+				other = s.pair
+			} else {
+				k.cond = !k.cond
+				other = e.lookup(k)
+			}
 		}
 	}
 	if s == nil && other == nil {

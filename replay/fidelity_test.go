@@ -268,3 +268,43 @@ func TestGraphQLEditedQueryMatched(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestRepositoryFormsMatchEachOther: GitHub's Link headers page in the
+// /repositories/{id} form. A recording paged by number in the /repos form
+// answers a client that follows those links, and a recording that
+// followed them answers a client paging by number: both forms of one
+// repository, learnt from the recorded links, are one.
+func TestRepositoryFormsMatchEachOther(t *testing.T) {
+	t.Parallel()
+	link := func(page string) http.Header {
+		return http.Header{"Content-Type": {"application/json"},
+			"Link": {`<https://api.github.com/repositories/1296269/pulls/7/files?page=` + page + `>; rel="next"`}}
+	}
+	byNumber := writeCassette(t,
+		interaction{method: "GET", url: api + "/repos/o/r/pulls/7/files", code: 200, header: link("2"), body: `[{"filename":"a"}]`},
+		interaction{method: "GET", url: api + "/repos/o/r/pulls/7/files?page=2", code: 200, body: `[{"filename":"b"}]`},
+	)
+	followed := writeCassette(t,
+		interaction{method: "GET", url: api + "/repos/o/r/pulls/7/files", code: 200, header: link("2"), body: `[{"filename":"a"}]`},
+		interaction{method: "GET", url: api + "/repositories/1296269/pulls/7/files?page=2", code: 200, body: `[{"filename":"b"}]`},
+	)
+	for _, tt := range []struct {
+		name  string
+		c     *replay.Cassette
+		page2 string
+	}{
+		{"recorded by number, link followed", byNumber, "repositories/1296269/pulls/7/files?page=2"},
+		{"recorded following links, paged by number", followed, "repos/o/r/pulls/7/files?page=2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rc := faces[2].open(t, tt.c, replay.Options{})
+			get(t, rc, "repos/o/r/pulls/7/files", nil)
+			if code, body := get(t, rc, tt.page2, nil); code != 200 || !strings.Contains(body, `"b"`) {
+				t.Errorf("page 2: %d %s, want the recorded page 2", code, body)
+			}
+			checkCounts(t, rc.counts(), "total=2 mutating=0 points=2 304=0 repeats=0 resources=map[core:2] unmatched=[]",
+				[]string{"GET /repos/{owner}/{repo}/pulls/{pull_number}/files pulls/list-files [core] n=2"})
+		})
+	}
+}
