@@ -27,9 +27,16 @@ type File struct {
 
 // Entry is one scenario's baseline.
 type Entry struct {
-	Total     int
-	Mutating  int
-	Resources map[string]int
+	// Total is the paid calls: free 304s are not in it.
+	Total    int
+	Mutating int
+	// GraphQLPoints is the GraphQL primary rate-limit cost, the sum of
+	// the GraphQL endpoints' GraphQLPoints. GitHub charges every GraphQL
+	// call at least 1 point, so 0 with GraphQL endpoints means the points
+	// were never counted (a budget written before callbudget counted
+	// them): see [Entry.GraphQLPointsBudgeted].
+	GraphQLPoints int
+	Resources     map[string]int
 	// Endpoints are sorted by route, method and operation, one per key.
 	Endpoints []EndpointCount
 	// Line is the line of the scenario's name in the file it was loaded
@@ -45,7 +52,29 @@ type EndpointCount struct {
 	// only for GraphQL ("graphql/ViewerLogin"); a REST endpoint's is read
 	// from and written to the comment after its count, and may be empty.
 	Operation string
-	Count     int
+	// Count is the paid calls; an endpoint only answered free 304s is not
+	// in the budget.
+	Count int
+	// GraphQLPoints is a GraphQL endpoint's points; 0 for REST.
+	GraphQLPoints int
+}
+
+// GraphQLPointsBudgeted reports whether the entry has a GraphQL points
+// baseline: it has points, or no GraphQL endpoint (a scenario without
+// GraphQL has a baseline of 0 points, so one that starts using GraphQL is
+// over, as with a new resource). An entry with GraphQL endpoints and no
+// points predates GraphQL points: [Compare] shows the run's points and
+// does not judge them until `callbudget update` records them.
+func (e *Entry) GraphQLPointsBudgeted() bool {
+	if e.GraphQLPoints > 0 {
+		return true
+	}
+	for _, ep := range e.Endpoints {
+		if ep.Route == graphqlRoute {
+			return false
+		}
+	}
+	return true
 }
 
 // Key is the endpoint's key in the file: method and route, plus the
@@ -63,7 +92,10 @@ func endpointKey(method, route, op string) string {
 
 // parseEndpointKey splits a key written by endpointKey. The method is
 // upper-case ASCII letters; the route starts with a slash and may hold
-// spaces (a fallback route is built from whatever path a client sent).
+// spaces (a fallback route is built from whatever path a client sent); on
+// the GraphQL route, everything after the first space is the operation,
+// which may hold spaces too ("graphql/query repository.pullRequest", an
+// anonymous query named by its root selection).
 func parseEndpointKey(key string) (method, route, op string, err error) {
 	method, route, ok := strings.Cut(key, " ")
 	if !ok || method == "" || strings.IndexFunc(method, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 ||
@@ -142,9 +174,11 @@ func checkName(name string) error {
 
 // entryFromCounts is the baseline for counts: endpoints merged by key
 // (replay tells apart one endpoint answered under two rate-limit
-// resources; the budget does not).
+// resources; the budget does not). An endpoint that made no paid call
+// (only free 304s) is left out: the budget is of paid calls, and a line
+// with 0 would change whenever the free calls do.
 func entryFromCounts(c replay.Counts) *Entry {
-	e := &Entry{Total: c.Total, Mutating: c.Mutating, Resources: map[string]int{}}
+	e := &Entry{Total: c.Total, Mutating: c.Mutating, GraphQLPoints: c.GraphQLPoints, Resources: map[string]int{}}
 	for k, v := range c.Resources {
 		if v != 0 {
 			e.Resources[k] = v
@@ -152,13 +186,17 @@ func entryFromCounts(c replay.Counts) *Entry {
 	}
 	idx := map[string]int{}
 	for _, ep := range c.Endpoints {
+		if ep.Count == 0 && ep.GraphQLPoints == 0 {
+			continue
+		}
 		k := endpointKey(ep.Method, ep.Route, ep.Operation)
 		if i, ok := idx[k]; ok {
 			e.Endpoints[i].Count += ep.Count
+			e.Endpoints[i].GraphQLPoints += ep.GraphQLPoints
 			continue
 		}
 		idx[k] = len(e.Endpoints)
-		e.Endpoints = append(e.Endpoints, EndpointCount{Method: ep.Method, Route: ep.Route, Operation: ep.Operation, Count: ep.Count})
+		e.Endpoints = append(e.Endpoints, EndpointCount{Method: ep.Method, Route: ep.Route, Operation: ep.Operation, Count: ep.Count, GraphQLPoints: ep.GraphQLPoints})
 	}
 	sortEndpoints(e.Endpoints)
 	return e

@@ -198,6 +198,150 @@ const goodScenario = `  pr-opened:
       POST /repos/{owner}/{repo}/statuses/{sha}: 1
 `
 
+// graphqlScenario is a budget entry with GraphQL points, as Marshal
+// writes it.
+const graphqlScenario = `  pr-review:
+    total: 3
+    mutating: 0
+    graphql_points: 13
+    resources:
+      core: 1
+      graphql: 2
+    endpoints:
+      POST /graphql graphql/ViewerLogin: 1
+      POST /graphql graphql/query repository.pullRequest: 1
+      GET /repos/{owner}/{repo}/pulls/{pull_number}: 1 # pulls/get
+    graphql_points_by_endpoint:
+      POST /graphql graphql/ViewerLogin: 1
+      POST /graphql graphql/query repository.pullRequest: 12
+`
+
+// editPoints is graphqlScenario with old replaced by new in its
+// graphql_points_by_endpoint.
+func editPoints(old, new string) string {
+	i := strings.Index(graphqlScenario, "    graphql_points_by_endpoint:")
+	return graphqlScenario[:i] + strings.Replace(graphqlScenario[i:], old, new, 1)
+}
+
+// gqlCounts is a run with GraphQL points: a login (1 point), a pull
+// request query named by its root selection (12 points recorded, 14
+// estimated), a pulls/get and an endpoint answered only free 304s.
+func gqlCounts(prPoints int) replay.Counts {
+	login := gql("ViewerLogin", 1)
+	login.GraphQLPoints, login.GraphQLEstimated = 1, 1
+	pr := gql("query repository.pullRequest", 1)
+	pr.GraphQLPoints, pr.GraphQLEstimated = prPoints, prPoints+2
+	free := get("/repos/{owner}/{repo}/commits/{ref}", "repos/get-commit", 0)
+	free.NotModified = 2
+	c := counts(login, pr, get(routePull, "pulls/get", 1), free)
+	c.GraphQLPoints, c.GraphQLEstimated = 1+prPoints, 1+prPoints+2
+	return c
+}
+
+func TestGoldenBudgetGraphQL(t *testing.T) {
+	t.Parallel()
+	f := New()
+	if err := f.Update("pr-review", gqlCounts(12)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "graphql.golden"), got)
+	if !bytes.Contains(got, []byte(graphqlScenario)) {
+		t.Errorf("the golden's scenario is not graphqlScenario, which the load tests edit:\n%s", got)
+	}
+	// It loads back as it was saved, and saves to the same bytes.
+	back, err := Parse("graphql.golden", got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.Scenarios["pr-review"].Line = 0
+	if !reflect.DeepEqual(back, f) {
+		t.Errorf("loaded %+v, saved %+v", back.Scenarios["pr-review"], f.Scenarios["pr-review"])
+	}
+	e := back.Scenarios["pr-review"]
+	if e.GraphQLPoints != 13 || !e.GraphQLPointsBudgeted() {
+		t.Errorf("GraphQLPoints %d, budgeted %v", e.GraphQLPoints, e.GraphQLPointsBudgeted())
+	}
+	want := []EndpointCount{
+		{Method: "POST", Route: "/graphql", Operation: "graphql/ViewerLogin", Count: 1, GraphQLPoints: 1},
+		{Method: "POST", Route: "/graphql", Operation: "graphql/query repository.pullRequest", Count: 1, GraphQLPoints: 12},
+		{Method: "GET", Route: routePull, Operation: "pulls/get", Count: 1},
+	}
+	if !reflect.DeepEqual(e.Endpoints, want) {
+		t.Errorf("endpoints %+v, want %+v (the free-only endpoint is not budgeted)", e.Endpoints, want)
+	}
+	again, err := back.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, got) {
+		t.Errorf("Load → Marshal changed the bytes:\n%s", again)
+	}
+}
+
+// A budget written before callbudget counted GraphQL points has no
+// graphql_points: it loads, its GraphQL scenarios have no points
+// baseline, and the others a baseline of 0.
+func TestLoadWithoutGraphQLPoints(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("testdata", "budget.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse("budget.golden", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, budgeted := range map[string]bool{"idle": true, "pr-closed": true, "pr-opened": false, "search": false} {
+		e := f.Scenarios[name]
+		if e.GraphQLPoints != 0 || e.GraphQLPointsBudgeted() != budgeted {
+			t.Errorf("%s: GraphQLPoints %d, budgeted %v, want 0, %v", name, e.GraphQLPoints, e.GraphQLPointsBudgeted(), budgeted)
+		}
+	}
+}
+
+func TestParseEndpointKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key, method, route, op string
+	}{
+		{"GET /repos/{owner}/{repo}", "GET", "/repos/{owner}/{repo}", ""},
+		{"POST /graphql graphql/ViewerLogin", "POST", "/graphql", "graphql/ViewerLogin"},
+		{"POST /graphql graphql/query repository.pullRequest", "POST", "/graphql", "graphql/query repository.pullRequest"},
+		{"POST /graphql graphql", "POST", "/graphql", "graphql"},
+		{"POST /graphql", "POST", "/graphql", ""},
+		{"GET /repos/a b/c", "GET", "/repos/a b/c", ""},
+	}
+	for _, tt := range tests {
+		method, route, op, err := parseEndpointKey(tt.key)
+		if err != nil || method != tt.method || route != tt.route || op != tt.op {
+			t.Errorf("parseEndpointKey(%q) = %q, %q, %q, %v; want %q, %q, %q", tt.key, method, route, op, err, tt.method, tt.route, tt.op)
+		}
+		if k := endpointKey(method, route, op); k != tt.key {
+			t.Errorf("endpointKey(parseEndpointKey(%q)) = %q", tt.key, k)
+		}
+	}
+}
+
+// Marshal refuses GraphQL points that would not load back.
+func TestMarshalBadGraphQLPoints(t *testing.T) {
+	t.Parallel()
+	for name, e := range map[string]*Entry{
+		"do not add up": {Total: 1, GraphQLPoints: 3, Resources: map[string]int{"graphql": 1},
+			Endpoints: []EndpointCount{{Method: "POST", Route: "/graphql", Operation: "graphql/Q", Count: 1, GraphQLPoints: 2}}},
+		"on REST": {Total: 1, GraphQLPoints: 2, Resources: map[string]int{"core": 1},
+			Endpoints: []EndpointCount{{Method: "GET", Route: routePull, Operation: "pulls/get", Count: 1, GraphQLPoints: 2}}},
+	} {
+		f := &File{Scenarios: map[string]*Entry{"s": e}}
+		if _, err := f.Marshal(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Marshal: %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
 	head := "version: 1\nscenarios:\n"
@@ -225,7 +369,7 @@ func TestLoadErrors(t *testing.T) {
 			"      GET /repos/{owner}/{repo}/pulls/{pull_number}: 1\n", 1),
 			`:10: duplicate key "GET /repos/{owner}/{repo}/pulls/{pull_number}" (first at line 9)`},
 		{"unknown scenario key", head + strings.Replace(goodScenario, "total: 3", "totals: 3", 1),
-			`:4: unknown key "totals" in scenario "pr-opened" (want total, mutating, resources, endpoints)`},
+			`:4: unknown key "totals" in scenario "pr-opened" (want total, mutating, graphql_points, resources, endpoints, graphql_points_by_endpoint)`},
 		{"missing endpoints", head + goodScenario[:strings.Index(goodScenario, "    endpoints:")],
 			`:4: scenario "pr-opened" has no endpoints`},
 		{"negative endpoint", head + strings.Replace(goodScenario, "{sha}: 1", "{sha}: -1", 1),
@@ -252,6 +396,24 @@ func TestLoadErrors(t *testing.T) {
 		{"resources null", head + strings.Replace(goodScenario, "resources:\n      core: 3\n", "resources:\n", 1),
 			`:6: resource must be a mapping (an empty one is {})`},
 		{"empty scenario name", head + strings.Replace(goodScenario, "pr-opened:", `"":`, 1), `:3: scenario name "" has control characters or is empty`},
+		{"graphql points do not add up", head + strings.Replace(graphqlScenario, "graphql_points: 13", "graphql_points: 14", 1),
+			`:6: scenario "pr-review": graphql_points 14, but graphql_points_by_endpoint adds up to 13`},
+		{"graphql points without the mapping", head + graphqlScenario[:strings.Index(graphqlScenario, "    graphql_points_by_endpoint:")],
+			`:6: scenario "pr-review": graphql_points 13, but graphql_points_by_endpoint adds up to 0`},
+		{"graphql mapping without the points", head + strings.Replace(graphqlScenario, "    graphql_points: 13\n", "", 1),
+			`:14: scenario "pr-review": graphql_points 0, but graphql_points_by_endpoint adds up to 13`},
+		{"graphql points on a REST endpoint", head + editPoints("POST /graphql graphql/ViewerLogin: 1", "GET /repos/{owner}/{repo}/contents/{path}: 1"),
+			`:15: scenario "pr-review": graphql_points_by_endpoint: "GET /repos/{owner}/{repo}/contents/{path}" is not a GraphQL endpoint (POST /graphql graphql/NAME)`},
+		{"graphql points on an endpoint not called", head + editPoints("graphql/ViewerLogin: 1", "graphql/Other: 1"),
+			`:15: scenario "pr-review": graphql_points_by_endpoint: "POST /graphql graphql/Other" is not among its endpoints`},
+		{"graphql points not a number", head + strings.Replace(graphqlScenario, "graphql_points: 13", "graphql_points: many", 1),
+			`:6: graphql_points must be a whole number, not "many"`},
+		{"negative graphql points of an endpoint", head + editPoints("graphql/ViewerLogin: 1", "graphql/ViewerLogin: -1"),
+			`:15: graphql_points_by_endpoint "POST /graphql graphql/ViewerLogin" -1 is negative`},
+		{"graphql points twice", head + editPoints("graphql/ViewerLogin: 1\n", "graphql/ViewerLogin: 1\n      POST /graphql graphql/ViewerLogin: 1\n"),
+			`:16: duplicate key "POST /graphql graphql/ViewerLogin" (first at line 15)`},
+		{"graphql mapping a list", head + graphqlScenario[:strings.Index(graphqlScenario, "    graphql_points_by_endpoint:")] + "    graphql_points_by_endpoint: [1]\n",
+			`:14: graphql_points_by_endpoint must be a mapping (an empty one is {})`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -179,3 +179,127 @@ func TestCompareReportIsValid(t *testing.T) {
 		t.Errorf("ReadJSON of Compare's report: %v", err)
 	}
 }
+
+func TestCompareGraphQLPoints(t *testing.T) {
+	t.Parallel()
+	// An entry written before callbudget counted points: GraphQL
+	// endpoints, no graphql_points.
+	unbudgeted := baseline(t, gqlCounts(12))
+	unbudgeted.GraphQLPoints = 0
+	for i := range unbudgeted.Endpoints {
+		unbudgeted.Endpoints[i].GraphQLPoints = 0
+	}
+	noGraphQL := baseline(t, counts(get(routePull, "pulls/get", 3)))
+	tests := []struct {
+		name     string
+		base     *Entry
+		now      replay.Counts
+		tol      string
+		want     report.Status
+		basePts  *int
+		tolPts   int
+		excesses []report.Excess
+	}{
+		{name: "same points", base: baseline(t, gqlCounts(12)), now: gqlCounts(12), tol: "0", want: report.StatusOK, basePts: ptr(13)},
+		{name: "points rise, same calls: over", base: baseline(t, gqlCounts(4)), now: gqlCounts(12), tol: "0", want: report.StatusOver, basePts: ptr(5),
+			excesses: []report.Excess{{What: "graphql points", Baseline: 5, Allowed: 5, Now: 13}}},
+		{name: "points rise within an absolute tolerance", base: baseline(t, gqlCounts(10)), now: gqlCounts(12), tol: "2", want: report.StatusOK, basePts: ptr(11), tolPts: 2},
+		{name: "points rise past an absolute tolerance", base: baseline(t, gqlCounts(9)), now: gqlCounts(12), tol: "2", want: report.StatusOver, basePts: ptr(10), tolPts: 2,
+			excesses: []report.Excess{{What: "graphql points", Baseline: 10, Allowed: 12, Now: 13}}},
+		// 20% of 3 calls is 0 calls, of 11 points 2 points: the share is
+		// resolved against the points.
+		{name: "share of the points baseline", base: baseline(t, gqlCounts(10)), now: gqlCounts(12), tol: "20%", want: report.StatusOK, basePts: ptr(11), tolPts: 2},
+		{name: "points fall: ok, not under", base: baseline(t, gqlCounts(12)), now: gqlCounts(4), tol: "0", want: report.StatusOK, basePts: ptr(13)},
+		{name: "budget predates points: shown, not judged", base: unbudgeted, now: gqlCounts(12), tol: "0", want: report.StatusOK},
+		{name: "no GraphQL in the budget: points from 0", base: noGraphQL, now: gqlCounts(12), tol: "0", want: report.StatusOver, basePts: ptr(0),
+			excesses: []report.Excess{
+				{What: "resource graphql", Baseline: 0, Allowed: 0, Now: 2},
+				{What: "graphql points", Baseline: 0, Allowed: 0, Now: 13},
+			}},
+		{name: "no points either side: no points baseline", base: noGraphQL, now: counts(get(routePull, "pulls/get", 3)), tol: "0", want: report.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := Compare("s", tt.base, tt.now, mustTol(t, tt.tol))
+			if s.Status != tt.want {
+				t.Errorf("status %q, want %q (excesses %+v)", s.Status, tt.want, s.Excesses())
+			}
+			if !reflect.DeepEqual(s.BaselineGraphQLPoints, tt.basePts) || s.GraphQLPointsTolerance != tt.tolPts {
+				t.Errorf("points baseline %v tolerance %d, want %v %d", deref(s.BaselineGraphQLPoints), s.GraphQLPointsTolerance, deref(tt.basePts), tt.tolPts)
+			}
+			if tt.excesses != nil && !reflect.DeepEqual(s.Excesses(), tt.excesses) {
+				t.Errorf("excesses %+v, want %+v", s.Excesses(), tt.excesses)
+			}
+			if tt.basePts == nil && s.GraphQLPointsUnbudgeted() != (s.GraphQLPoints > 0) {
+				t.Errorf("unbudgeted %v with %d points", s.GraphQLPointsUnbudgeted(), s.GraphQLPoints)
+			}
+			// Every comparison is a report ReadJSON takes back.
+			r := report.New("t")
+			r.Scenarios = append(r.Scenarios, s)
+			r.ComputeVerdict(false)
+			var b bytes.Buffer
+			if err := r.WriteJSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := report.ReadJSON(&b, 1<<20); err != nil {
+				t.Errorf("ReadJSON: %v", err)
+			}
+		})
+	}
+}
+
+// The endpoints of a comparison carry the GraphQL points and their
+// baseline, the free 304s and the dropped conditionals; a free-only
+// endpoint has count 0 and is not "no longer called".
+func TestCompareGraphQLEndpoints(t *testing.T) {
+	t.Parallel()
+	now := gqlCounts(12)
+	now.Endpoints[2].ConditionalDropped = 1
+	now.ConditionalDropped = 1
+	s := Compare("s", baseline(t, gqlCounts(4)), now, Tolerance{})
+	ip := func(n int) *int { return &n }
+	want := []report.Endpoint{
+		{Method: "POST", Route: "/graphql", Operation: "graphql/ViewerLogin", Resource: "graphql", Count: 1, Baseline: ip(1),
+			GraphQLPoints: 1, GraphQLPointsEstimated: 1, BaselineGraphQLPoints: ip(1)},
+		{Method: "POST", Route: "/graphql", Operation: "graphql/query repository.pullRequest", Resource: "graphql", Count: 1, Baseline: ip(1),
+			GraphQLPoints: 12, GraphQLPointsEstimated: 14, BaselineGraphQLPoints: ip(4)},
+		{Method: "GET", Route: routePull, Operation: "pulls/get", Resource: "core", Count: 1, Baseline: ip(1), ConditionalDropped: 1},
+		{Method: "GET", Route: "/repos/{owner}/{repo}/commits/{ref}", Operation: "repos/get-commit", Resource: "core", Count: 0, Baseline: ip(0), NotModified: 2},
+	}
+	got := append([]report.Endpoint(nil), s.Endpoints...)
+	// Compare sorts by route: /graphql, /repos/…/commits, /repos/…/pulls.
+	got[2], got[3] = got[3], got[2]
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("endpoints:\n got %+v\nwant %+v", got, want)
+	}
+	if s.GraphQLPoints != 13 || s.GraphQLPointsEstimated != 15 || s.NotModified != 2 || s.ConditionalDropped != 1 {
+		t.Errorf("scenario %+v", s)
+	}
+}
+
+// Endpoints that share a key are merged field by field.
+func TestCompareMergesGraphQLFields(t *testing.T) {
+	t.Parallel()
+	a := gql("Q", 1)
+	a.GraphQLPoints, a.GraphQLEstimated, a.GraphQLEdited = 2, 3, 1
+	b := a
+	b.Resource = "core" // a recorded X-RateLimit-Resource that disagrees
+	c := counts(a, b)
+	c.GraphQLPoints, c.GraphQLEstimated, c.GraphQLEdited = 4, 6, 2
+	s := Compare("s", baseline(t, c), c, Tolerance{})
+	if len(s.Endpoints) != 1 {
+		t.Fatalf("endpoints %+v", s.Endpoints)
+	}
+	e := s.Endpoints[0]
+	if e.Count != 2 || e.GraphQLPoints != 4 || e.GraphQLPointsEstimated != 6 || e.GraphQLEdited != 2 || deref(e.BaselineGraphQLPoints) != 4 {
+		t.Errorf("merged endpoint %+v", e)
+	}
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -15,6 +15,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("version: 1\nscenarios: {}\n"))
 	f.Add([]byte("version: 1\nscenarios:\n" + goodScenario))
+	f.Add([]byte("version: 1\nscenarios:\n" + graphqlScenario))
 	f.Add([]byte("version: 1\nscenarios:\n  a: &x {total: 0}\n  b: *x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse("fuzz.yaml", data)

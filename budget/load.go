@@ -25,8 +25,11 @@ const maxFileSize = 32 << 20
 // the content wraps [ErrInvalid] and names its line: not YAML, unknown or
 // duplicate keys, anchors or aliases, a version other than [Version],
 // negative or non-integer counts, and totals that do not add up (the
-// endpoints and the resources must each sum to the total, and mutating
-// calls cannot outnumber it).
+// endpoints and the resources must each sum to the total, mutating calls
+// cannot outnumber it, and graphql_points_by_endpoint must sum to
+// graphql_points, naming only GraphQL endpoints of the scenario). A file
+// without graphql_points, as callbudget wrote before it counted GraphQL
+// points, loads with 0 points: see [Entry.GraphQLPointsBudgeted].
 //
 // Only a regular file is read: the file is opened with O_NONBLOCK, so that
 // a named pipe with no writer does not block the open, and what fstat says
@@ -255,12 +258,21 @@ func (p *parser) counts(n *yaml.Node, what string, fn func(key string, k *yaml.N
 	})
 }
 
+// pointsOf is one line of graphql_points_by_endpoint, resolved against
+// the endpoints once the whole scenario is read.
+type pointsOf struct {
+	key    string
+	k      *yaml.Node
+	points int
+}
+
 func (p *parser) entry(name string, n *yaml.Node) (*Entry, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, p.errAt(n, "scenario %q must be a mapping with total, mutating, resources and endpoints", name)
 	}
 	e := &Entry{Resources: map[string]int{}}
-	var total, mutating, resources, endpoints *yaml.Node
+	var total, mutating, resources, endpoints, gqlPoints, gqlByEndpoint *yaml.Node
+	var byEndpoint []pointsOf
 	err := p.eachKey(n, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
@@ -270,6 +282,15 @@ func (p *parser) entry(name string, n *yaml.Node) (*Entry, error) {
 		case "mutating":
 			mutating = v
 			e.Mutating, err = p.int(v, "mutating")
+		case "graphql_points":
+			gqlPoints = v
+			e.GraphQLPoints, err = p.int(v, "graphql_points")
+		case "graphql_points_by_endpoint":
+			gqlByEndpoint = v
+			err = p.counts(v, "graphql_points_by_endpoint", func(key string, k *yaml.Node, c int) error {
+				byEndpoint = append(byEndpoint, pointsOf{key: key, k: k, points: c})
+				return nil
+			})
 		case "resources":
 			resources = v
 			err = p.counts(v, "resource", func(res string, _ *yaml.Node, c int) error {
@@ -290,7 +311,7 @@ func (p *parser) entry(name string, n *yaml.Node) (*Entry, error) {
 				return nil
 			})
 		default:
-			err = p.errAt(k, "unknown key %q in scenario %q (want total, mutating, resources, endpoints)", key, name)
+			err = p.errAt(k, "unknown key %q in scenario %q (want total, mutating, graphql_points, resources, endpoints, graphql_points_by_endpoint)", key, name)
 		}
 		return err
 	})
@@ -324,7 +345,45 @@ func (p *parser) entry(name string, n *yaml.Node) (*Entry, error) {
 	if e.Mutating > e.Total {
 		return nil, p.errAt(mutating, "scenario %q: mutating %d is more than total %d", name, e.Mutating, e.Total)
 	}
+	if err := p.graphqlPoints(name, e, gqlPoints, gqlByEndpoint, byEndpoint); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// graphqlPoints puts graphql_points_by_endpoint's points on the GraphQL
+// endpoints they name, which must be among the scenario's endpoints, and
+// checks that they add up to graphql_points. Both keys are optional: a
+// budget written before callbudget counted GraphQL points has neither.
+func (p *parser) graphqlPoints(name string, e *Entry, total, mapping *yaml.Node, byEndpoint []pointsOf) error {
+	idx := make(map[string]int, len(e.Endpoints))
+	for i, ep := range e.Endpoints {
+		idx[ep.Key()] = i
+	}
+	sum := 0
+	for _, b := range byEndpoint {
+		_, route, _, err := parseEndpointKey(b.key)
+		if err != nil {
+			return p.errAt(b.k, "%v", err)
+		}
+		if route != graphqlRoute {
+			return p.errAt(b.k, "scenario %q: graphql_points_by_endpoint: %q is not a GraphQL endpoint (POST /graphql graphql/NAME)", name, b.key)
+		}
+		i, ok := idx[b.key]
+		if !ok {
+			return p.errAt(b.k, "scenario %q: graphql_points_by_endpoint: %q is not among its endpoints", name, b.key)
+		}
+		e.Endpoints[i].GraphQLPoints = b.points
+		sum += b.points
+	}
+	if sum != e.GraphQLPoints {
+		at := total
+		if at == nil {
+			at = mapping
+		}
+		return p.errAt(at, "scenario %q: graphql_points %d, but graphql_points_by_endpoint adds up to %d", name, e.GraphQLPoints, sum)
+	}
+	return nil
 }
 
 // commentOperation reads the operation id written as the comment after a

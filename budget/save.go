@@ -18,7 +18,11 @@ Review changes like code; regenerate with ` + "`callbudget update`" + `, don't e
 
 // Marshal returns the file's bytes: the header comment, then the
 // scenarios sorted by name, each with its endpoints sorted by route,
-// method and operation. The same content always gives the same bytes.
+// method and operation, and its GraphQL points (graphql_points and
+// graphql_points_by_endpoint, keyed as the endpoints are) when it has
+// any. The same content always gives the same bytes. An entry whose
+// GraphQL points do not add up, or that puts points on a REST endpoint, is
+// refused: it would not load back.
 func (f *File) Marshal() ([]byte, error) {
 	scenarios := mapping()
 	for _, name := range f.Names() {
@@ -33,8 +37,9 @@ func (f *File) Marshal() ([]byte, error) {
 		eps := make([]EndpointCount, len(e.Endpoints))
 		copy(eps, e.Endpoints)
 		sortEndpoints(eps)
-		epn := mapping()
+		epn, points := mapping(), mapping()
 		seen := make(map[string]bool, len(eps))
+		sum := 0
 		for _, ep := range eps {
 			k := ep.Key()
 			if seen[k] {
@@ -46,13 +51,26 @@ func (f *File) Marshal() ([]byte, error) {
 				v.LineComment = ep.Operation
 			}
 			epn.Content = append(epn.Content, str(k), v)
+			if ep.GraphQLPoints != 0 {
+				if ep.Route != graphqlRoute {
+					return nil, fmt.Errorf("%w: scenario %q: GraphQL points on %q, not a GraphQL endpoint", ErrInvalid, name, k)
+				}
+				points.Content = append(points.Content, str(k), num(ep.GraphQLPoints))
+				sum += ep.GraphQLPoints
+			}
 		}
-		scenarios.Content = append(scenarios.Content, str(name), &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-			str("total"), num(e.Total),
-			str("mutating"), num(e.Mutating),
-			str("resources"), flowIfEmpty(res),
-			str("endpoints"), flowIfEmpty(epn),
-		}})
+		if sum != e.GraphQLPoints {
+			return nil, fmt.Errorf("%w: scenario %q: %d GraphQL points, but its endpoints' add up to %d", ErrInvalid, name, e.GraphQLPoints, sum)
+		}
+		entry := []*yaml.Node{str("total"), num(e.Total), str("mutating"), num(e.Mutating)}
+		if e.GraphQLPoints != 0 {
+			entry = append(entry, str("graphql_points"), num(e.GraphQLPoints))
+		}
+		entry = append(entry, str("resources"), flowIfEmpty(res), str("endpoints"), flowIfEmpty(epn))
+		if len(points.Content) > 0 {
+			entry = append(entry, str("graphql_points_by_endpoint"), points)
+		}
+		scenarios.Content = append(scenarios.Content, str(name), &yaml.Node{Kind: yaml.MappingNode, Content: entry})
 	}
 	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		str("version"), num(Version),
