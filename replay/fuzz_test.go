@@ -108,5 +108,29 @@ func FuzzGraphQLOp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		graphQLOp(body)
+		c := parseGraphQL(body)
+		if c.name != "" && c.points < 1 {
+			t.Fatalf("%q: named %q at %d points, want at least 1", body, c.name, c.points)
+		}
+		if c.alt != "" && !strings.HasPrefix(c.name, c.alt) {
+			t.Fatalf("%q: alt %q is not a prefix of name %q", body, c.alt, c.name)
+		}
+	})
+}
+
+// FuzzCanonicalPath checks that canonicalising an escaped path is stable
+// and keeps every slash that was inside a value escaped.
+func FuzzCanonicalPath(f *testing.F) {
+	for _, s := range []string{"/repos/o/r/branches/feature%2Fx", "/a%2f%25b%zz%", "/plain/path", "%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		c := CanonicalPath(p)
+		if again := CanonicalPath(c); again != c {
+			t.Fatalf("%q → %q → %q: not stable", p, c, again)
+		}
+		if strings.Count(c, "/") > strings.Count(p, "/") {
+			t.Fatalf("%q → %q: a slash appeared", p, c)
+		}
 	})
 }

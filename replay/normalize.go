@@ -79,8 +79,9 @@ func normalizeAPIPath(p string) (string, bool) {
 // gives it) to one spelling per resource: every percent escape is decoded
 // except %2F and %25, which stay (upper case) so that a slash or a
 // percent sign inside a value (a branch "feature/x" sent as feature%2Fx)
-// is not read as a separator. A malformed escape is kept as it is. A path
-// with no percent sign is returned unchanged, without allocating.
+// is not read as a separator; a percent sign that starts no escape is
+// written %25. A path with no percent sign is returned unchanged, without
+// allocating.
 //
 // The replay engine keys its recordings on the canonical form and hands
 // it to [routes.LookupIn], which splits on "/" before decoding each
@@ -106,6 +107,11 @@ func CanonicalPath(p string) string {
 				b.WriteByte(v)
 			}
 			i += 2
+			continue
+		}
+		if c == '%' {
+			// A percent sign that starts no escape stands for itself.
+			b.WriteString("%25")
 			continue
 		}
 		b.WriteByte(c)
