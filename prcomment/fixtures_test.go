@@ -137,6 +137,43 @@ func countReport() *report.Report {
 	return newReport(s)
 }
 
+// graphqlReport: a pull request edits a GraphQL query, which now costs 12
+// points where its budget says 4 (over on points alone), and drops the
+// If-None-Match of a REST call (a recorded free 304 became a paid call);
+// the recording of pulls/get says search where the route says core, and
+// one endpoint got only free 304s. A second scenario's budget predates
+// GraphQL points.
+func graphqlReport() *report.Report {
+	const opPR = "graphql/query repository.pullRequest"
+	eps := []report.Endpoint{
+		ep("POST", "/graphql", "graphql/ViewerLogin", "graphql", 1, ptr(1)),
+		ep("POST", "/graphql", opPR, "graphql", 1, ptr(1)),
+		ep("GET", "/repos/{owner}/{repo}/commits/{ref}", "repos/get-commit", "core", 0, ptr(0)),
+		ep("GET", routeContents, "repos/get-content", "core", 1, ptr(0)),
+		ep("GET", routePull, "pulls/get", "core", 1, ptr(1)),
+	}
+	eps[0].GraphQLPoints, eps[0].GraphQLPointsEstimated, eps[0].BaselineGraphQLPoints = 1, 1, ptr(1)
+	eps[1].GraphQLPoints, eps[1].GraphQLPointsEstimated, eps[1].BaselineGraphQLPoints, eps[1].GraphQLEdited = 12, 14, ptr(4), 1
+	eps[2].NotModified = 1
+	eps[3].ConditionalDropped = 1
+	eps[4].NotModified = 2
+	s := scenario("pr-review", eps)
+	s.NotModified = 3
+	s.GraphQLPoints, s.GraphQLPointsEstimated, s.BaselineGraphQLPoints = 13, 15, ptr(5)
+	s.ConditionalDropped, s.GraphQLEdited = 1, 1
+	s.Tolerance, s.GraphQLPointsTolerance = 1, 1
+	s.ResourceMismatches = []report.ResourceMismatch{{Method: "GET", Route: routePull, Operation: "pulls/get", Resource: "core", Recorded: "search", Count: 1}}
+	s.Status = report.StatusOver
+
+	old := scenario("pr-opened", []report.Endpoint{
+		ep("POST", "/graphql", "graphql/ViewerLogin", "graphql", 1, ptr(1)),
+		ep("GET", routePull, "pulls/get", "core", 1, ptr(1)),
+	})
+	old.Endpoints[0].GraphQLPoints, old.Endpoints[0].GraphQLPointsEstimated = 1, 1
+	old.GraphQLPoints, old.GraphQLPointsEstimated = 1, 1
+	return newReport(old, s)
+}
+
 // evil is what a malicious cassette or client could put in a string.
 const evil = "/repos/x|y/`tick``s`/--><img src=x onerror=alert(1)>/@user/a\nb/\u202egnp.exe/\x1b[31mred"
 
@@ -151,7 +188,11 @@ func hostileReport() *report.Report {
 		{Method: "POST\n|", Route: "/graphql", Operation: "graphql/Q|`x`@admin\n<b>_*a*_", Resource: "gra|phql<img src=x onerror=alert(1)>", DocsURL: "https://docs.github.com/graphql) [x](https://evil", Count: 1, Baseline: ptr(0)},
 		ep("GET", routePull, "pulls/get", "core", 1, ptr(1)),
 	}
+	eps[0].ConditionalDropped = 2
+	eps[1].GraphQLEdited, eps[1].GraphQLPoints, eps[1].GraphQLPointsEstimated = 1, 2, 3
 	s := scenario("pr-<b>opened</b>|@user`x`\u202e\n--> ", eps)
+	s.ConditionalDropped, s.GraphQLEdited, s.GraphQLPoints, s.GraphQLPointsEstimated = 2, 1, 2, 3
+	s.ResourceMismatches = []report.ResourceMismatch{{Method: "GET\n|", Route: evil, Operation: "x|y@user", Resource: "co`re`", Recorded: "se|arch<img src=x>@admin\n\u202e-->", Count: 1}}
 	s.Unmatched = []report.Unmatched{{Method: "GET", Path: evil, Count: 1}}
 	s.Cassette = evil
 	r.Scenarios = append(r.Scenarios, s)

@@ -51,8 +51,8 @@ type BudgetScenarioChange struct {
 
 // Changed reports whether a report is news for a pull request: its verdict
 // is not ok, a scenario is not plainly ok, a total, resource, mutating
-// total or endpoint count differs from its baseline, a request went
-// unmatched, or the pull request changes the budget file. It is what
+// total, GraphQL points or endpoint count differs from its baseline, a
+// request went unmatched, or the pull request changes the budget file. It is what
 // Options.Changed usually is, and what the comment's metadata records.
 func Changed(r *report.Report, budget *BudgetChange) bool {
 	if budget != nil || r.Verdict != report.VerdictOK {
@@ -62,7 +62,8 @@ func Changed(r *report.Report, budget *BudgetChange) bool {
 		s := &r.Scenarios[i]
 		if s.Status != report.StatusOK || len(s.Unmatched) > 0 ||
 			s.Delta != nil && *s.Delta != 0 ||
-			s.BaselineMutating != nil && *s.BaselineMutating != s.Mutating {
+			s.BaselineMutating != nil && *s.BaselineMutating != s.Mutating ||
+			pointsChanged(s) {
 			return true
 		}
 		if s.BaselineResources != nil {
@@ -83,9 +84,11 @@ func Changed(r *report.Report, budget *BudgetChange) bool {
 
 // Render builds the comment body for a report: the marker and metadata
 // lines first, then the verdict, the budget file's change, the scenarios,
-// the endpoints that changed, the per-resource totals, what the counts
-// mean against GitHub's rate limits, the unmatched requests, and the full
-// endpoint tables in a collapsed <details>.
+// the endpoints that changed, the per-resource totals and GraphQL points,
+// the notes (dropped conditional headers, edited GraphQL queries,
+// resource mismatches), what the counts mean against GitHub's rate
+// limits, the unmatched requests, and the full endpoint tables in a
+// collapsed <details>.
 //
 // Over MaxChars, the collapsed tables go first (and the body says so),
 // then every list is cut to the same length with an "and N more" line;
@@ -160,7 +163,7 @@ func (rd *renderer) longestList() int {
 	}
 	for i := range rd.r.Scenarios {
 		s := &rd.r.Scenarios[i]
-		n = max(n, len(s.Endpoints), len(s.Unmatched))
+		n = max(n, len(s.Endpoints), len(s.Unmatched), len(s.Notes(report.MarkdownCode, fmtInt)))
 	}
 	return n
 }
@@ -354,10 +357,19 @@ func statusWord(s report.Status) string {
 	return "**" + report.MarkdownText(string(s)) + "**"
 }
 
+// pointsChanged reports whether the scenario's GraphQL points differ from
+// its points baseline.
+func pointsChanged(s *report.Scenario) bool {
+	return s.BaselineGraphQLPoints != nil && *s.BaselineGraphQLPoints != s.GraphQLPoints
+}
+
 // worthASection: a scenario gets its own section when a reviewer has
-// something to read there.
+// something to read there: a status, a change, or a note (a dropped
+// conditional header, an edited GraphQL query, a resource mismatch).
 func worthASection(s *report.Scenario) bool {
-	if s.Status != report.StatusOK || len(s.Unmatched) > 0 || s.Delta != nil && *s.Delta != 0 {
+	if s.Status != report.StatusOK || len(s.Unmatched) > 0 || s.Delta != nil && *s.Delta != 0 ||
+		pointsChanged(s) || s.ConditionalDropped > 0 || s.GraphQLEdited > 0 || len(s.ResourceMismatches) > 0 ||
+		s.GraphQLPointsUnbudgeted() {
 		return true
 	}
 	for i := range s.Endpoints {
@@ -429,6 +441,8 @@ func (rd *renderer) scenario(s *report.Scenario) {
 	}
 
 	rd.figures(s)
+	rd.graphqlEndpoints(s)
+	rd.notes(s)
 
 	if len(s.Unmatched) > 0 {
 		b.WriteString("\n**Unmatched requests**, with no recorded interaction (re-record the cassette if the code is right):\n")
@@ -474,13 +488,89 @@ func (rd *renderer) figures(s *report.Scenario) {
 	if len(res) > 0 {
 		fmt.Fprintf(b, "**Resources:** %s · ", strings.Join(res, ", "))
 	}
+	if g := graphqlPoints(s); g != "" {
+		fmt.Fprintf(b, "**GraphQL points:** %s · ", g)
+	}
 	b.WriteString("**mutating:** ")
 	if s.BaselineMutating != nil {
 		fmt.Fprintf(b, "%s → %s (%s)", fmtInt(*s.BaselineMutating), fmtInt(s.Mutating), signed(s.Mutating-*s.BaselineMutating))
 	} else {
 		b.WriteString(fmtInt(s.Mutating))
 	}
-	fmt.Fprintf(b, " · **secondary points:** %s · **repeats:** %s · **304s:** %s\n", fmtInt(s.SecondaryPoints), fmtInt(s.Repeats), fmtInt(s.NotModified))
+	free := ""
+	if s.NotModified > 0 {
+		free = " (free)"
+	}
+	fmt.Fprintf(b, " · **secondary points:** %s · **repeats:** %s · **304s:** %s%s\n", fmtInt(s.SecondaryPoints), fmtInt(s.Repeats), fmtInt(s.NotModified), free)
+}
+
+// graphqlPoints is a scenario's GraphQL points: "5 → 13 (+8), estimated
+// 15", "13 (not in the budget)"; "" when it has none now or then.
+func graphqlPoints(s *report.Scenario) string {
+	base := s.BaselineGraphQLPoints
+	if s.GraphQLPoints == 0 && s.GraphQLPointsEstimated == 0 && (base == nil || *base == 0) {
+		return ""
+	}
+	var text string
+	switch {
+	case base != nil:
+		text = fmt.Sprintf("%s → %s (%s)", fmtInt(*base), fmtInt(s.GraphQLPoints), boldIncrease(s.GraphQLPoints-*base))
+	case s.GraphQLPointsUnbudgeted():
+		text = fmtInt(s.GraphQLPoints) + " (not in the budget)"
+	default:
+		text = fmtInt(s.GraphQLPoints)
+	}
+	if s.GraphQLPointsEstimated != s.GraphQLPoints {
+		text += ", estimated " + fmtInt(s.GraphQLPointsEstimated)
+	}
+	return text
+}
+
+// graphqlEndpoints writes the points of each GraphQL endpoint with points
+// now or then, on one line: what the scenario's points are made of.
+func (rd *renderer) graphqlEndpoints(s *report.Scenario) {
+	var eps []*report.Endpoint
+	for i := range s.Endpoints {
+		if e := &s.Endpoints[i]; e.Route == "/graphql" && report.GraphQLPointsNote(e, fmtInt) != "" {
+			eps = append(eps, e)
+		}
+	}
+	if len(eps) == 0 {
+		return
+	}
+	shown := rd.take(len(eps))
+	parts := make([]string, 0, shown+1)
+	for _, e := range eps[:shown] {
+		parts = append(parts, report.MarkdownLink(e.Operation, e.DocsURL)+" "+report.GraphQLPointsNote(e, fmtInt))
+	}
+	if shown < len(eps) {
+		parts = append(parts, "and "+fmtInt(len(eps)-shown)+" more")
+	}
+	fmt.Fprintf(&rd.b, "\n**GraphQL points by operation:** %s\n", strings.Join(parts, " · "))
+}
+
+// notes writes the scenario's notes ([report.Scenario.Notes]) as a list.
+func (rd *renderer) notes(s *report.Scenario) {
+	notes := s.Notes(report.MarkdownCode, fmtInt)
+	if len(notes) == 0 {
+		return
+	}
+	b := &rd.b
+	shown := rd.take(len(notes))
+	if shown > 0 {
+		b.WriteString("\n")
+	}
+	for _, n := range notes[:shown] {
+		fmt.Fprintf(b, "- **%s:** %s\n", capitalize(n.Label), n.Text)
+	}
+	rd.more(shown, len(notes), "note", "notes", "\n")
+}
+
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (rd *renderer) stale() {
@@ -541,23 +631,9 @@ func (rd *renderer) fullTables() {
 	b.WriteString("\n</details>\n")
 }
 
-// endpointNotes is what else is worth knowing about an endpoint's calls.
-func endpointNotes(e *report.Endpoint) string {
-	var notes []string
-	if e.Repeats > 0 {
-		notes = append(notes, plural(e.Repeats, "repeat", "repeats"))
-	}
-	if e.NotModified > 0 {
-		notes = append(notes, fmtInt(e.NotModified)+"× 304")
-	}
-	if e.Baseline != nil && e.Count == 0 && *e.Baseline > 0 {
-		notes = append(notes, "no longer called")
-	}
-	if e.Baseline != nil && e.Count > 0 && *e.Baseline == 0 {
-		notes = append(notes, "new")
-	}
-	return strings.Join(notes, ", ")
-}
+// endpointNotes is what else is worth knowing about an endpoint's calls,
+// in the report's words.
+func endpointNotes(e *report.Endpoint) string { return report.EndpointNotes(e, fmtInt) }
 
 func (rd *renderer) footer(head string) {
 	var parts []string

@@ -38,6 +38,7 @@ func TestRenderGolden(t *testing.T) {
 		{name: "new", rep: newScenarioReport()},
 		{name: "error", rep: errorReport()},
 		{name: "count", rep: countReport()},
+		{name: "graphql", rep: graphqlReport()},
 		{name: "budget-raised", rep: okReport(), opts: prcomment.RenderOptions{Budget: raise, RunURL: runURL}},
 		{name: "budget-lowered", rep: okReport(), opts: prcomment.RenderOptions{Budget: lower}},
 		{name: "hostile", rep: hostileReport(), opts: prcomment.RenderOptions{
@@ -290,6 +291,8 @@ func TestChanged(t *testing.T) {
 		{name: "new scenario", rep: newScenarioReport(), want: true},
 		{name: "error", rep: errorReport(), want: true},
 		{name: "count, no baseline", rep: countReport(), want: false},
+		{name: "ok, GraphQL points changed", rep: pointsReport(4, 6), want: true},
+		{name: "ok, GraphQL points the same", rep: pointsReport(4, 4), want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +302,15 @@ func TestChanged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pointsReport is an ok scenario of one GraphQL call whose points go from
+// base to now, within a tolerance of 2 points.
+func pointsReport(base, now int) *report.Report {
+	s := scenario("gql", []report.Endpoint{ep("POST", "/graphql", "graphql/Q", "graphql", 1, ptr(1))})
+	s.Endpoints[0].GraphQLPoints, s.Endpoints[0].GraphQLPointsEstimated, s.Endpoints[0].BaselineGraphQLPoints = now, now, ptr(base)
+	s.GraphQLPoints, s.GraphQLPointsEstimated, s.BaselineGraphQLPoints, s.GraphQLPointsTolerance = now, now, ptr(base), 2
+	return newReport(s)
 }
 
 func TestParseMode(t *testing.T) {
@@ -355,7 +367,10 @@ func FuzzRenderHarmless(f *testing.F) {
 			{Method: route, Route: route, Operation: op, Resource: resource, DocsURL: docs["pulls/get"], Count: 3, Baseline: ptr(1)},
 			{Method: "GET", Route: name, Operation: op, Resource: "core", Count: 1, Baseline: ptr(2)},
 		}
+		eps[0].ConditionalDropped, eps[1].GraphQLEdited, eps[1].GraphQLPoints = 1, 1, 2
 		s := scenario(name, eps)
+		s.ConditionalDropped, s.GraphQLEdited, s.GraphQLPoints = 1, 1, 2
+		s.ResourceMismatches = []report.ResourceMismatch{{Method: op, Route: route, Operation: name, Resource: resource, Recorded: op + resource, Count: 1}}
 		s.Unmatched = []report.Unmatched{{Method: op, Path: route, Count: 1}}
 		s.Fail(errString(name + route))
 		r := newReport(s)
