@@ -127,11 +127,18 @@ func writeChanges(w io.Writer, r *report.Report) error {
 		switch {
 		case s.Baseline == nil:
 			fmt.Fprintf(&b, "%s: new, %d calls\n", name, s.Total)
-		case *s.Baseline == s.Total && !anyChanged(s.Endpoints):
+		case *s.Baseline == s.Total && !anyChanged(s.Endpoints) && !graphqlPointsChanged(s):
 			fmt.Fprintf(&b, "%s: %d calls, unchanged\n", name, s.Total)
 			continue
 		default:
 			fmt.Fprintf(&b, "%s: %d → %d calls (%s)\n", name, *s.Baseline, s.Total, signed(s.Total-*s.Baseline))
+		}
+		switch {
+		case s.Baseline == nil || !graphqlPointsChanged(s):
+		case s.BaselineGraphQLPoints == nil:
+			fmt.Fprintf(&b, "  graphql points %d, recorded for the first time\n", s.GraphQLPoints)
+		default:
+			fmt.Fprintf(&b, "  graphql points %d → %d (%s)\n", *s.BaselineGraphQLPoints, s.GraphQLPoints, signed(s.GraphQLPoints-*s.BaselineGraphQLPoints))
 		}
 		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 		for _, e := range s.Endpoints {
@@ -161,6 +168,8 @@ func changeWord(s report.Scenario) string {
 		return "new"
 	case !scenarioChanged(s):
 		return "unchanged"
+	case *s.Baseline == s.Total && !anyChanged(s.Endpoints):
+		return "graphql points changed"
 	case *s.Baseline == s.Total:
 		return "endpoints changed"
 	}
@@ -178,5 +187,12 @@ func signed(n int) string {
 }
 
 func scenarioChanged(s report.Scenario) bool {
-	return s.Baseline == nil || *s.Baseline != s.Total || anyChanged(s.Endpoints)
+	return s.Baseline == nil || *s.Baseline != s.Total || anyChanged(s.Endpoints) || graphqlPointsChanged(s)
+}
+
+// graphqlPointsChanged: the new baseline's GraphQL points differ from the
+// old one's, or the old one predates GraphQL points and the new one has
+// some.
+func graphqlPointsChanged(s report.Scenario) bool {
+	return s.BaselineGraphQLPoints != nil && *s.BaselineGraphQLPoints != s.GraphQLPoints || s.GraphQLPointsUnbudgeted()
 }
