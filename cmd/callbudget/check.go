@@ -203,7 +203,13 @@ func verdictError(r *report.Report) error {
 		case report.StatusError:
 			failed = append(failed, s.Name)
 		case report.StatusOver:
-			over = append(over, fmt.Sprintf("%s %+d", s.Name, deref(s.Delta)))
+			msg := fmt.Sprintf("%s %+d", s.Name, deref(s.Delta))
+			for _, e := range s.Excesses() {
+				if e.What == report.ExcessGraphQLPoints {
+					msg += fmt.Sprintf(" (graphql points %+d)", e.Now-e.Baseline)
+				}
+			}
+			over = append(over, msg)
 		case report.StatusNew:
 			news = append(news, s.Name)
 		}

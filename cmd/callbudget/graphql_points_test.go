@@ -1,5 +1,7 @@
 package main
 
+// The GraphQL points in update's and check's own output (issue 13).
+
 import (
 	"strings"
 	"testing"
@@ -43,5 +45,21 @@ func TestWriteChangesGraphQLPoints(t *testing.T) {
 				t.Errorf("changeWord = %q, want %q", w, tt.word)
 			}
 		})
+	}
+}
+
+// check's error names the GraphQL points of a scenario over on them.
+func TestVerdictErrorGraphQLPoints(t *testing.T) {
+	t.Parallel()
+	ip := func(n int) *int { return &n }
+	r := report.New("t")
+	r.Scenarios = []report.Scenario{{
+		Name: "pr-review", Status: report.StatusOver, Total: 1, Baseline: ip(1), Delta: ip(0),
+		GraphQLPoints: 13, BaselineGraphQLPoints: ip(5), GraphQLPointsTolerance: 1,
+	}}
+	r.ComputeVerdict(false)
+	err := verdictError(r)
+	if want := "pr-review +0 (graphql points +8)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("verdictError = %v, want it to say %q", err, want)
 	}
 }
