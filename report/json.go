@@ -54,9 +54,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // counts, figures that do not add up (the endpoints' calls, GraphQL
 // points, estimates, dropped conditionals and edited queries must each
 // make the scenario's, their baselines the scenario's baselines), a
-// resource mismatch that names one resource twice, and a verdict that contradicts the
-// scenarios (an ok verdict over a scenario that is over or an error). The
-// comment command reads reports from workflow runs it does not trust.
+// resource mismatch that names one resource twice, and a verdict that
+// contradicts the scenarios (an ok verdict over a scenario that is over
+// or an error). The comment command reads reports from workflow runs it
+// does not trust.
 //
 // Errors wrap [ErrInvalid], except a failure to read r.
 func ReadJSON(r io.Reader, maxBytes int64) (*Report, error) {
