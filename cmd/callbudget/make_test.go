@@ -32,7 +32,7 @@ func TestMakeBudgetCheck(t *testing.T) {
 	}{
 		{"cassette needs re-recording", func(t *testing.T, dir string) {
 			// The pipeline now asks for files the cassette never recorded.
-			replaceOnce(t, filepath.Join(dir, "testdata", "cassettes", "pr-opened.yaml"), "/pulls/42/files?per_page=100", "/pulls/42/files?per_page=99")
+			replaceOnce(t, filepath.Join(dir, "testdata", "cassettes", "pr-opened.yaml"), "/pulls/42/files?per_page=100\n", "/pulls/42/files?per_page=99\n")
 		}, "Error 2"},
 		{"over budget", func(t *testing.T, dir string) {
 			// A budget one files page short of what the pipeline makes.
