@@ -227,14 +227,16 @@ func knownMethod(m string) bool {
 }
 
 // resources are the rate-limit resources GitHub names (routes' list, and
-// the two it no longer returns); an X-RateLimit-Resource outside them is
-// "other", so that an upstream cannot grow the label set.
+// those GET /rate_limit no longer returns, source_import and
+// code_scanning_upload: an old GitHub Enterprise Server still sends them);
+// an X-RateLimit-Resource outside them is "other", so that an upstream
+// cannot grow the label set.
 var resources = map[string]bool{
 	"core": true, "search": true, "code_search": true, "graphql": true,
-	"integration_manifest": true, "actions_runner_registration": true, "scim": true,
-	"dependency_snapshots": true, "dependency_sbom": true, "audit_log": true,
-	"code_scanning_autofix": true, "copilot_usage_records": true,
-	"source_import": true, "code_scanning_upload": true,
+	"integration_manifest": true, "dependency_snapshots": true, "dependency_sbom": true,
+	"code_scanning_upload": true, "code_scanning_autofix": true, "actions_runner_registration": true,
+	"source_import": true, "audit_log": true, "audit_log_streaming": true, "scim": true,
+	"copilot_usage_records": true,
 }
 
 func boundedResource(r string) string {

@@ -365,3 +365,23 @@ callbudget_github_calls_per_run_count 4
 		t.Errorf("status_class=error counted %v, want 1", errs)
 	}
 }
+
+// Every rate-limit resource GitHub has is a label of its own; anything
+// else an upstream sends is "other".
+func TestMetricsResourceLabels(t *testing.T) {
+	t.Parallel()
+	for _, r := range []string{
+		"core", "search", "code_search", "graphql", "integration_manifest", "dependency_snapshots",
+		"dependency_sbom", "code_scanning_upload", "code_scanning_autofix", "actions_runner_registration",
+		"source_import", "audit_log", "audit_log_streaming", "scim", "copilot_usage_records",
+	} {
+		if got := metrics.BoundedResource(r); got != r {
+			t.Errorf("resource %q is labelled %q", r, got)
+		}
+	}
+	for _, r := range []string{"", "Core", "core ", "made_up", "audit_log_streaming\n"} {
+		if got := metrics.BoundedResource(r); got != metrics.OtherLabel {
+			t.Errorf("resource %q is labelled %q, want %q", r, got, metrics.OtherLabel)
+		}
+	}
+}
