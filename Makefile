@@ -38,7 +38,7 @@ budget-check: build example-deps ## compare this repo's scenarios with callbudge
 budget-update: build example-deps ## rewrite callbudget.budget.yaml from a fresh run (review the diff!)
 	$(BIN) update
 
-routes: ## regenerate routes/table_gen.go from GitHub's OpenAPI description (npm)
+routes: ## regenerate routes/table_gen.go from the api.github.com, GHEC and newest GHES OpenAPI descriptions (npm)
 	bash internal/routegen/regen.sh
 
 fuzz: ## run each fuzz target for 30s

@@ -1,14 +1,16 @@
-// Package routes names GitHub API calls: given a request's method and path it
-// returns the REST operation that GitHub documents for it (template, operation
-// id, docs category, docs URL) and the rate-limit resource the call is counted
-// against.
+// Package routes names GitHub API calls: given the GitHub a request was
+// made to, its method and its path, it returns the REST operation that
+// GitHub documents for it (template, operation id, docs category, docs URL,
+// the GitHubs that document it) and the rate-limit resource the call is
+// counted against.
 //
 // It owns the operation table, generated from GitHub's REST OpenAPI
-// description (npm @octokit/openapi, see table_gen.go and
-// internal/routegen), the matching of concrete paths against its templates,
-// the hand-written GraphQL entry, the mapping to rate-limit resources, and the
-// fallback template that lets calls the table does not know still group
-// together.
+// descriptions of api.github.com, GitHub Enterprise Cloud and GitHub
+// Enterprise Server (npm @octokit/openapi, see table_gen.go and
+// internal/routegen), the matching of concrete paths against its
+// templates, which GitHub a host is (ProductFor), the hand-written GraphQL
+// entry, the mapping to rate-limit resources, and the fallback template that lets calls the table does not know still
+// group together.
 //
 // It does not normalise URLs: stripping a scheme and host, a GitHub
 // Enterprise Server /api/v3 prefix, the query string and a trailing slash,

@@ -8,3 +8,7 @@ func Operations() []Route {
 
 // OpenAPIVersion is the @octokit/openapi release the table comes from.
 const OpenAPIVersion = openapiVersion
+
+// EnterpriseServerRelease is the GitHub Enterprise Server release whose
+// description the table's EnterpriseServer rows come from.
+const EnterpriseServerRelease = enterpriseServerRelease

@@ -8,7 +8,7 @@ import "strings"
 // documents (or POST /graphql). It is false in two cases: the path matched no
 // template, so Template is a fallback built from the path; or the path matched
 // a template but the method is not documented for it, so Template is real but
-// Operation, Category, Subcategory and DocsURL are empty.
+// Operation, Category, Subcategory and DocsURL are empty, and Products is 0.
 //
 // Resource is the key under "resources" of GET /rate_limit that the call is
 // counted against: "core", "search", "code_search", "graphql",
@@ -23,14 +23,17 @@ type Route struct {
 	Operation   string // "pulls/get"; for fallbacks ""
 	Category    string
 	Subcategory string
-	DocsURL     string
-	Resource    string // rate-limit resource, see below
-	Known       bool   // false when Template is a fallback
+	DocsURL     string  // from the first of api.github.com, ghec, ghes that documents it
+	Resource    string  // rate-limit resource, see below
+	Products    Product // where the operation is documented; 0 unless Known
+	Known       bool    // false when Template is a fallback
 }
 
-// operation is one row of the generated table: an OpenAPI path × method.
+// operation is one row of the generated table: an OpenAPI path × method,
+// and the descriptions that document it.
 type operation struct {
 	method, template, id, category, subcategory, docsURL string
+	products                                             Product
 }
 
 // graphqlRoute is added by hand: GraphQL is one endpoint outside the REST
@@ -42,41 +45,70 @@ var graphqlRoute = Route{
 	Category:  "graphql",
 	DocsURL:   "https://docs.github.com/graphql",
 	Resource:  resourceGraphQL,
+	Products:  AllProducts,
 	Known:     true,
 }
 
-// Lookup names a request by method and path. The path is already normalised
-// by the caller: no /api/v3 prefix, no query string, no trailing slash,
-// percent-decoded. Never panics, on any input.
-//
-// The method is compared in upper case. A missing leading slash is read as if
-// it were there. Because the path is percent-decoded, parameters such as
-// {path}, {ref} and {branch} may span several segments; see match for how
-// that is resolved. A HEAD request on a path whose template documents GET is
-// named after the GET operation (it costs the same call), with Method "HEAD".
-func Lookup(method, path string) Route {
-	method = strings.ToUpper(method)
-	p := strings.TrimPrefix(path, "/")
-	if p == "graphql" {
-		if method == "POST" {
-			return graphqlRoute
-		}
-		return Route{Method: method, Template: graphqlRoute.Template, Resource: resourceGraphQL}
-	}
+// Lookup names a request made to api.github.com: it is
+// LookupIn(DotCom, method, path).
+func Lookup(method, path string) (r Route) {
+	lookup(DotCom, method, path, &r)
+	return r
+}
 
-	var buf [16]string
-	segs := splitPath(buf[:0], p)
-	t := loadTable()
-	if n := t.match(method, segs); n != nil {
-		return t.route(n, method)
+// LookupIn names a request made to the GitHub p (see ProductFor) by method
+// and path. Never panics, on any input.
+//
+// The path is already normalised by the caller: no /api/v3 prefix, no
+// query string, no trailing slash, percent-decoded. Because it is
+// percent-decoded, parameters such as {path}, {ref} and {branch} may span
+// several segments; see match for how that is resolved.
+//
+// The request is named from p's description first, then from the other
+// GitHubs' in a fixed order (see passes): Enterprise Cloud is served from
+// api.github.com, so a request there for an operation only ghec.json
+// documents is still named. p must be DotCom, EnterpriseCloud or
+// EnterpriseServer; anything else is read as DotCom.
+//
+// The method is compared in upper case. A missing leading slash is read as
+// if it were there. A HEAD request on a path whose template documents GET
+// is named after the GET operation (it costs the same call), with Method
+// "HEAD". GitHub's by-ID forms (/repositories/{id}/…, see byIDForm) are
+// named as the operation they stand for.
+func LookupIn(p Product, method, path string) (r Route) {
+	lookup(p, method, path, &r)
+	return r
+}
+
+// lookup is LookupIn writing its answer to *r, so that the Route is copied
+// once, from the table into the caller's result, whether it is called as
+// Lookup or as LookupIn (returning it by value from here costs a copy
+// more per call, a tenth of a lookup).
+func lookup(p Product, method, path string, r *Route) {
+	method = strings.ToUpper(method)
+	path = strings.TrimPrefix(path, "/")
+	if path == "graphql" {
+		*r = graphql(method)
+		return
 	}
-	if alias := byIDForm(segs); alias != nil {
-		if n := t.match(method, alias); n != nil {
-			return t.route(n, method)
-		}
+	var buf [16]string
+	segs := splitPath(buf[:0], path)
+
+	t := loadTable()
+	if n, products, hit := t.match(p, method, segs); n != nil {
+		t.route(n, p, products, hit, method, r)
+		return
 	}
 	tmpl := fallbackTemplate(segs)
-	return Route{Method: method, Template: tmpl, Resource: resource(method, tmpl)}
+	*r = Route{Method: method, Template: tmpl, Resource: resource(method, tmpl)}
+}
+
+// graphql names a request to the GraphQL endpoint.
+func graphql(method string) Route {
+	if method == "POST" {
+		return graphqlRoute
+	}
+	return Route{Method: method, Template: graphqlRoute.Template, Resource: resourceGraphQL}
 }
 
 // byIDForm maps GitHub's by-ID URL forms, which it hands out itself in
@@ -85,7 +117,7 @@ func Lookup(method, path string) Route {
 // /user/{account_id}/… to /users/{username}/… and
 // /organizations/{organization_id}/… to /orgs/{org}/…, so every page of a
 // list is named as the one operation it is. nil when segs is not such a
-// path. Only used when segs matches no documented template as it is.
+// path. match tries it after segs as they are (see there).
 func byIDForm(segs []string) []string {
 	if len(segs) < 2 || !isDigits(segs[1]) {
 		return nil
@@ -94,6 +126,8 @@ func byIDForm(segs []string) []string {
 	case "repositories":
 		return append([]string{"repos", "owner", "repo"}, segs[2:]...)
 	case "user":
+		// /user/{account_id} itself is documented: the by-ID form of
+		// /users/{username} is only the paths below it.
 		if len(segs) > 2 {
 			return append([]string{"users", "username"}, segs[2:]...)
 		}
@@ -103,10 +137,9 @@ func byIDForm(segs []string) []string {
 	return nil
 }
 
-// Count reports how many operations the table holds.
-//
-// It counts the generated REST operations only, not the hand-written
-// POST /graphql entry.
+// Count reports how many operations the table holds: the generated REST
+// operations of every description, an operation several document counted
+// once, without the hand-written POST /graphql entry.
 func Count() int {
 	return len(operations)
 }

@@ -231,12 +231,16 @@ func TestLookup(t *testing.T) {
 			template: "/users/{username}/frobs/{number}",
 		},
 		{
-			name: "audit log (GHEC only) falls back", method: "GET", path: "/orgs/acme/audit-log",
-			template: "/orgs/{org}/audit-log", resource: "audit_log",
+			name: "audit log (GHEC and GHES) from api.github.com", method: "GET", path: "/orgs/acme/audit-log",
+			op: "orgs/get-audit-log", template: "/orgs/{org}/audit-log", resource: "audit_log", known: true,
 		},
 		{
-			name: "scim (GHEC only) falls back", method: "GET", path: "/scim/v2/organizations/acme/Users",
-			template: "/scim/v2/organizations/acme/Users", resource: "scim",
+			name: "scim (GHEC only) from api.github.com", method: "GET", path: "/scim/v2/organizations/acme/Users",
+			op: "scim/list-provisioned-identities", template: "/scim/v2/organizations/{org}/Users", resource: "scim", known: true,
+		},
+		{
+			name: "unknown scim path falls back", method: "GET", path: "/scim/v2/organizations/acme/Widgets",
+			template: "/scim/v2/organizations/acme/Widgets", resource: "scim",
 		},
 		{
 			name: "unknown search path", method: "GET", path: "/search/code/extra",
@@ -281,6 +285,7 @@ func TestLookupKnownFields(t *testing.T) {
 		Subcategory: "pulls",
 		DocsURL:     "https://docs.github.com/rest/pulls/pulls#get-a-pull-request",
 		Resource:    "core",
+		Products:    routes.AllProducts,
 		Known:       true,
 	}
 	if got != want {
@@ -334,6 +339,9 @@ func checkInvariants(t *testing.T, method, path string, got routes.Route) {
 	}
 	if got.Known != (got.Operation != "") {
 		t.Errorf("Lookup(%q, %.40q) = Known %v with Operation %q", method, path, got.Known, got.Operation)
+	}
+	if got.Known != (got.Products != 0) || got.Products&^routes.AllProducts != 0 {
+		t.Errorf("Lookup(%q, %.40q) = Known %v with Products %v", method, path, got.Known, got.Products)
 	}
 	if want := strings.ToUpper(method); got.Method != want {
 		t.Errorf("Lookup(%q, %.40q).Method = %q, want %q", method, path, got.Method, want)
@@ -421,10 +429,13 @@ func TestResourcesInTable(t *testing.T) {
 		"search":                      6,
 		"code_search":                 1,
 		"integration_manifest":        1,
-		"actions_runner_registration": 2,
+		"actions_runner_registration": 3, // enterprise, org, repo
 		"dependency_snapshots":        1,
 		"dependency_sbom":             3,
 		"code_scanning_autofix":       3,
+		"audit_log":                   2, // enterprise, org
+		"scim":                        18,
+		"copilot_usage_records":       1,
 	}
 	for res, n := range want {
 		if len(got[res]) != n {
@@ -442,6 +453,9 @@ func TestOpenAPIVersion(t *testing.T) {
 	t.Parallel()
 	if routes.OpenAPIVersion == "" {
 		t.Error("table_gen.go names no @octokit/openapi version")
+	}
+	if routes.EnterpriseServerRelease == "" {
+		t.Error("table_gen.go names no GitHub Enterprise Server release")
 	}
 }
 
@@ -540,24 +554,40 @@ func ExampleLookup() {
 // TestByIDForms: GitHub's Link headers page in the /repositories/{id}
 // form, and lists of users and organizations in /user/{id} and
 // /organizations/{id}: each is named as the documented operation it stands
-// for, so every page is under one operation. A documented by-ID route
-// keeps its own name.
+// for, so every page is under one operation, asked of any product. A
+// documented by-ID route keeps its own name.
 func TestByIDForms(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ method, path, op, tmpl string }{
+	tests := []struct{ method, path, op, tmpl string }{
 		{"GET", "/repositories/1296269/pulls/7/files", "pulls/list-files", "/repos/{owner}/{repo}/pulls/{pull_number}/files"},
 		{"GET", "/repositories/1296269/issues/42/comments", "issues/list-comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments"},
 		{"GET", "/repositories/1296269", "repos/get", "/repos/{owner}/{repo}"},
+		{"HEAD", "/repositories/1296269", "repos/get", "/repos/{owner}/{repo}"},
+		{"DELETE", "/repositories/1296269", "repos/delete", "/repos/{owner}/{repo}"},
+		{"GET", "/repositories/1296269/contents/docs/intro.md", "repos/get-content", "/repos/{owner}/{repo}/contents/{path}"},
 		{"GET", "/user/583231/repos", "repos/list-for-user", "/users/{username}/repos"},
+		{"GET", "/user/583231/followers", "users/list-followers-for-user", "/users/{username}/followers"},
 		{"GET", "/organizations/9919/repos", "repos/list-for-org", "/orgs/{org}/repos"},
-	} {
-		r := routes.Lookup(tc.method, tc.path)
-		if r.Operation != tc.op || r.Template != tc.tmpl || !r.Known {
-			t.Errorf("%s %s = %s %s (known %v), want %s %s", tc.method, tc.path, r.Operation, r.Template, r.Known, tc.op, tc.tmpl)
+		{"GET", "/organizations/9919", "orgs/get", "/orgs/{org}"},
+		{"GET", "/organizations/9919/teams/justice-league/members", "teams/list-members-in-org", "/orgs/{org}/teams/{team_slug}/members"},
+		// Documented by-ID routes are named as they are.
+		{"GET", "/user/583231", "users/get-by-id", "/user/{account_id}"},
+		{"GET", "/organizations/9919/custom_roles", "orgs/list-custom-roles", "/organizations/{organization_id}/custom_roles"},
+	}
+	for _, tc := range tests {
+		for _, p := range products {
+			r := routes.LookupIn(p, tc.method, tc.path)
+			if r.Operation != tc.op || r.Template != tc.tmpl || !r.Known || r.Method != tc.method {
+				t.Errorf("LookupIn(%v, %s, %s) = %s %s %s (known %v), want %s %s",
+					p, tc.method, tc.path, r.Method, r.Operation, r.Template, r.Known, tc.op, tc.tmpl)
+			}
 		}
 	}
-	// Documented by-ID routes are named as they are.
-	if r := routes.Lookup("GET", "/user/583231"); r.Template != "/user/{account_id}" {
-		t.Errorf("GET /user/583231 = %s %s", r.Operation, r.Template)
+	// Not by-ID forms: the id must be digits, and a bare /user/{id} is its
+	// own operation.
+	for _, path := range []string{"/repositories/octo/pulls", "/organizations/acme/repos"} {
+		if r := routes.Lookup("GET", path); r.Known {
+			t.Errorf("GET %s = %s %s, want a fallback", path, r.Operation, r.Template)
+		}
 	}
 }

@@ -12,6 +12,19 @@ type table struct {
 	routes []Route
 }
 
+// opSet holds one index into table.routes per product, by bit position; -1
+// where the product documents none.
+type opSet [numProducts]int32
+
+func noOps() opSet { return opSet{-1, -1, -1} }
+
+// methodOps are the operations one method has on a node: products has the
+// bit of every product whose index in ops is not -1.
+type methodOps struct {
+	products Product
+	ops      opSet
+}
+
 // node is one segment position in the trie. Literal segments and the
 // {param} segment are kept apart so a literal can be tried first.
 type node struct {
@@ -23,18 +36,21 @@ type node struct {
 	// optional: in the greedy passes the {param} child may also match no
 	// segment at all, see optionalParams.
 	optional bool
-	// ops maps a method to its index in table.routes; empty on nodes that end
-	// no template.
-	ops map[string]int
-	// other is the index whose template is reported for a method the node
-	// does not document; -1 while ops is empty.
-	other int
+	// ops maps a method to the operation each product documents for it on
+	// this node; empty on nodes that end no template.
+	ops map[string]methodOps
+	// products is every product that documents some method on this node.
+	products Product
+	// other is, per product, the operation whose template is reported for a
+	// method the node does not document.
+	other opSet
 }
 
-// greedyParams are the parameters whose values may contain "/" once the
-// caller has percent-decoded the path: file paths, git refs and branch and
+// greedyParams are the parameters whose values may contain "/" when a
+// client sends the slash unencoded: file paths, git refs and branch and
 // tag names, and names GitHub documents as URL-encoded (environment names,
-// label names, container package names such as "org/image").
+// label names, container package names such as "org/image"). A slash sent
+// as %2F never splits a segment, so these only matter for raw slashes.
 var greedyParams = map[string]bool{
 	"path":             true,
 	"ref":              true,
@@ -71,6 +87,7 @@ func buildTable(ops []operation) *table {
 			Subcategory: o.subcategory,
 			DocsURL:     o.docsURL,
 			Resource:    resource(o.method, o.template),
+			Products:    o.products,
 			Known:       true,
 		}
 		n := t.root
@@ -95,18 +112,30 @@ func buildTable(ops []operation) *table {
 			}
 			n = c
 		}
-		if j, ok := n.ops[o.method]; !ok || preferred(o, ops[j]) {
-			n.ops[o.method] = i
+		mo, ok := n.ops[o.method]
+		if !ok {
+			mo.ops = noOps()
 		}
-		if n.other < 0 || preferred(o, ops[n.other]) {
-			n.other = i
+		for pi := range numProducts {
+			if o.products&(1<<pi) == 0 {
+				continue
+			}
+			if j := mo.ops[pi]; j < 0 || preferred(o, ops[j]) {
+				mo.ops[pi] = int32(i)
+			}
+			if j := n.other[pi]; j < 0 || preferred(o, ops[j]) {
+				n.other[pi] = int32(i)
+			}
 		}
+		mo.products |= o.products
+		n.ops[o.method] = mo
+		n.products |= o.products
 	}
 	return t
 }
 
 func newNode() *node {
-	return &node{lits: map[string]*node{}, ops: map[string]int{}, other: -1}
+	return &node{lits: map[string]*node{}, ops: map[string]methodOps{}, other: noOps()}
 }
 
 // paramName reports whether a template segment is a parameter, and its name.
@@ -124,13 +153,13 @@ func isCompound(seg string) bool {
 	return strings.Count(seg, "{") > 1
 }
 
-// preferred decides between two operations that share a method and a trie
-// node, so only one can be returned. The description has one such pair:
-// GET /repos/{owner}/{repo}/compare/{base}...{head} (repos/compare-commits, an
-// alias Octokit keeps for old clients) and .../compare/{basehead}
-// (repos/compare-commits-with-basehead, the one GitHub's docs show). The rule
-// is general: the template with fewer compound segments wins, then the one
-// sorted first.
+// preferred decides between two operations that share a method, a product
+// and a trie node, so only one can be returned. The descriptions have one
+// such pair: GET /repos/{owner}/{repo}/compare/{base}...{head}
+// (repos/compare-commits, an alias Octokit keeps for old clients) and
+// .../compare/{basehead} (repos/compare-commits-with-basehead, the one
+// GitHub's docs show). The rule is general: the template with fewer compound
+// segments wins, then the one sorted first.
 func preferred(a, b operation) bool {
 	ca, cb := compoundCount(a.template), compoundCount(b.template)
 	if ca != cb {
@@ -149,47 +178,158 @@ func compoundCount(template string) int {
 	return n
 }
 
-// maxSteps bounds the work of one match. Two greedy parameters on one template
-// make backtracking quadratic in the number of segments; a path long enough to
-// reach the bound (thousands of segments) gets the fallback instead.
+// maxSteps bounds the work of one lookup. Two greedy parameters on one
+// template make backtracking quadratic in the number of segments; a path
+// long enough to reach the bound (thousands of segments) gets the fallback
+// instead.
 const maxSteps = 1 << 14
+
+// pass is one search through the trie: the descriptions it accepts
+// operations from, whether a node lacking the method is accepted, and
+// whether greedy parameters may swallow several segments.
+type pass struct {
+	products  Product
+	anyMethod bool
+	greedy    bool
+}
+
+// routers are the sets of products one server's router answers for:
+// api.github.com serves api.github.com's and Enterprise Cloud's operations
+// alike (ghec.json is api.github.com plus the enterprise features), while
+// an Enterprise Server has a router of its own.
+var routers = [...]Product{DotCom | EnterpriseCloud, EnterpriseServer}
+
+// passes are, per product asked for (by bit position), the searches a
+// lookup runs in order until one finds a node: first the searches that
+// need the method documented, then as many that take a template without
+// it. The order, and why:
+//
+//   - Every search that needs the method comes before every search that
+//     does not, in any product: GitHub documenting the method on a template
+//     somewhere says more about the request than a template that only
+//     shares its shape (POST .../branches/b/rename is the rename of b, not
+//     the branch "b/rename" with an undocumented method).
+//   - The products are searched a router at a time (routers), the router of
+//     the product asked for first; api.github.com's and Enterprise Cloud's
+//     operations are searched together. One search over one router's
+//     operations is what that router does: a literal segment beats a
+//     parameter whichever of its descriptions documents it, so a request to
+//     api.github.com for POST /orgs/o/credential-authorizations/revoke-all
+//     is that Enterprise Cloud operation, not api.github.com's
+//     /orgs/{org}/{security_product}/{enablement}. Where both document the
+//     node, the product asked for wins (route), then the others in
+//     fallbackOrder; that is the primary product winning among equals.
+//   - For each router the strict search (one segment per parameter) comes
+//     before the greedy one (raw slashes inside {path}, {ref}, …), and both
+//     before the next router: a server's greedy match is what it would
+//     serve, while another server's exact one only looks like it. Clients
+//     send a slash inside a value as %2F, which stays in its segment, so
+//     the strict search of the first router finds almost every request.
+//   - A template without the method is looked for in the same order, so it
+//     comes from the router asked for when that has one.
+var passes = func() (ps [numProducts][]pass) {
+	for i, order := range fallbackOrder {
+		for _, anyMethod := range []bool{false, true} {
+			for _, first := range []bool{true, false} {
+				for _, r := range routers {
+					if (r&order[0] != 0) != first {
+						continue
+					}
+					for _, greedy := range []bool{false, true} {
+						ps[i] = append(ps[i], pass{products: r, anyMethod: anyMethod, greedy: greedy})
+					}
+				}
+			}
+		}
+	}
+	return ps
+}()
 
 // matcher holds the state of one search through the trie.
 type matcher struct {
 	segs      []string
 	method    string
-	anyMethod bool // accept a node that lacks method
-	greedy    bool // let greedy parameters swallow several segments
+	products  Product // accept operations documented in these
+	anyMethod bool    // accept a node that lacks method
+	greedy    bool    // let greedy parameters swallow several segments
 	steps     int
+	// hit is what accepts found on the node it last accepted: the
+	// operations of the method (or of GET for HEAD); empty for a node
+	// accepted without the method.
+	hit methodOps
+	// tried and ended are, for strict [0] and greedy [1] searches of segs,
+	// whether one ran and whether it ever reached the end of segs. The
+	// trie's shape is the same for every product and method, so once a
+	// search never got there no other one of its kind can find a node: a
+	// path no template fits costs two searches, not one per pass.
+	tried, ended [2]bool
 }
 
-// match finds the node that ends the template for method and segs, or nil.
+func (m *matcher) kind() int {
+	if m.greedy {
+		return 1
+	}
+	return 0
+}
+
+// match finds the node that ends the template for method and segs, asked
+// of the product p; nil if there is none. With it come the products of the
+// pass that found it and the method's operations there (m.hit).
 //
-// Searches run from strict to loose, and the first hit wins:
-//  1. a template of the same length that documents the method;
-//  2. the same, letting greedy parameters swallow several segments, so
-//     /repos/o/r/contents/a/b/c.txt finds .../contents/{path} (and
-//     /repos/o/r/contents, the root listing, finds it with an empty path);
-//  3. and 4. the same two, for a template that lacks the method, which then
-//     returns the template without an operation.
+// The passes run in order and the first hit wins (see passes). A by-ID
+// path (/repositories/{id}/…, see byIDForm) is searched in its documented
+// form after segs in each half: a documented by-ID template
+// (/user/{account_id}) is named as itself, and the documented form that
+// has the method beats a by-ID template that lacks it.
 //
 // Within a search a literal segment beats a parameter (pulls/comments over
 // pulls/{pull_number}), and a greedy parameter swallows as few segments as it
 // can, so /repos/o/r/commits/feat/x/status is .../commits/{ref}/status with
-// ref "feat/x". Preferring the method before the shape mirrors GitHub's own
-// router: POST /repos/o/r/branches/b/rename is the rename of branch b, while
-// GET on the same path can only be the branch "b/rename".
-func (t *table) match(method string, segs []string) *node {
-	m := matcher{segs: segs, method: method}
-	for _, pass := range [...]struct{ anyMethod, greedy bool }{
-		{false, false}, {false, true}, {true, false}, {true, true},
-	} {
-		m.anyMethod, m.greedy = pass.anyMethod, pass.greedy
-		if n := m.walk(t.root, 0); n != nil {
-			return n
+// ref "feat/x". A greedy search also lets {path} match nothing, so
+// /repos/o/r/contents, the root listing, finds .../contents/{path}.
+func (t *table) match(p Product, method string, segs []string) (*node, Product, methodOps) {
+	all := passes[p.index()]
+	withMethod, anyMethod := all[:len(all)/2], all[len(all)/2:]
+	// m.segs is set here, not in a method: a slice stored through a
+	// pointer would make the caller's segment buffer escape to the heap.
+	m := matcher{method: method, segs: segs}
+	if n := m.run(t.root, withMethod); n != nil {
+		return n, m.products, m.hit
+	}
+	alias := byIDForm(segs)
+	if alias != nil {
+		m.segs, m.tried, m.ended = alias, [2]bool{}, [2]bool{}
+		if n := m.run(t.root, withMethod); n != nil {
+			return n, m.products, m.hit
 		}
+	}
+	m.segs, m.tried, m.ended = segs, [2]bool{}, [2]bool{}
+	if n := m.run(t.root, anyMethod); n != nil {
+		return n, m.products, m.hit
+	}
+	if alias != nil {
+		m.segs, m.tried, m.ended = alias, [2]bool{}, [2]bool{}
+		if n := m.run(t.root, anyMethod); n != nil {
+			return n, m.products, m.hit
+		}
+	}
+	return nil, 0, methodOps{}
+}
+
+// run tries the passes on m.segs in order; the first node found, or nil.
+func (m *matcher) run(root *node, passes []pass) *node {
+	for _, ps := range passes {
 		if m.steps > maxSteps {
 			return nil
+		}
+		m.products, m.anyMethod, m.greedy = ps.products, ps.anyMethod, ps.greedy
+		k := m.kind()
+		if m.tried[k] && !m.ended[k] {
+			continue
+		}
+		m.tried[k] = true
+		if n := m.walk(root, 0); n != nil {
+			return n
 		}
 	}
 	return nil
@@ -201,6 +341,7 @@ func (m *matcher) walk(n *node, i int) *node {
 		return nil
 	}
 	if i == len(m.segs) {
+		m.ended[m.kind()] = true
 		if m.accepts(n) {
 			return n
 		}
@@ -233,29 +374,40 @@ func (m *matcher) walk(n *node, i int) *node {
 }
 
 func (m *matcher) accepts(n *node) bool {
-	if len(n.ops) == 0 {
-		return false
-	}
 	if m.anyMethod {
-		return true
+		m.hit = methodOps{}
+		return n.products&m.products != 0
 	}
-	if _, ok := n.ops[m.method]; ok {
-		return true
+	mo := n.ops[m.method]
+	if mo.products&m.products == 0 && m.method == "HEAD" {
+		mo = n.ops["GET"]
 	}
-	_, ok := n.ops["GET"]
-	return ok && m.method == "HEAD"
+	m.hit = mo
+	return mo.products&m.products != 0
 }
 
-// route is the answer for a matched node.
-func (t *table) route(n *node, method string) Route {
-	if i, ok := n.ops[method]; ok {
-		return t.routes[i]
+// route writes to *r the answer for node n, which a pass over products
+// found for a request to p, with hit the method's operations there: the
+// operation of the first product in p's fallback order that documents it,
+// or n's template without an operation when hit is empty.
+func (t *table) route(n *node, p, products Product, hit methodOps, method string, r *Route) {
+	order := &fallbackOrder[p.index()]
+	if set := hit.products & products; set != 0 {
+		*r = t.routes[hit.ops[first(order, set)]]
+		r.Method = method // HEAD, named after GET
+		return
 	}
-	if i, ok := n.ops["GET"]; ok && method == "HEAD" {
-		r := t.routes[i]
-		r.Method = method
-		return r
+	tmpl := t.routes[n.other[first(order, n.products&products)]].Template
+	*r = Route{Method: method, Template: tmpl, Resource: resource(method, tmpl)}
+}
+
+// first is the bit position of the first product of order in set, which
+// must not be empty.
+func first(order *[numProducts]Product, set Product) int {
+	for _, p := range order {
+		if set&p != 0 {
+			return p.index()
+		}
 	}
-	tmpl := t.routes[n.other].Template
-	return Route{Method: method, Template: tmpl, Resource: resource(method, tmpl)}
+	return 0
 }

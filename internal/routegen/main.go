@@ -1,14 +1,23 @@
-// Command routegen turns GitHub's REST OpenAPI description (the
-// generated/api.github.com.json file of the npm package @octokit/openapi)
-// into routes/table_gen.go, the operation table behind routes.Lookup.
+// Command routegen turns GitHub's REST OpenAPI descriptions (the generated/
+// files of the npm package @octokit/openapi) into routes/table_gen.go, the
+// operation table behind routes.LookupIn.
 //
 // Usage:
 //
-//	go run ./internal/routegen -in api.github.com.json -out routes/table_gen.go
+//	go run ./internal/routegen -dotcom api.github.com.json -ghec ghec.json \
+//		-ghes ghes-3.19.json -out routes/table_gen.go
 //
-// internal/routegen/regen.sh installs the pinned package and runs this.
-// The output depends only on the input: operations are sorted by template
-// and method, so the same description gives a byte-identical file.
+// It reads one description per GitHub: api.github.com (Free, Pro and Team),
+// GitHub Enterprise Cloud and one GitHub Enterprise Server release, and
+// merges their operations by method and template into one table whose rows
+// say in which of the three each operation is documented. The descriptions
+// must come from one @octokit/openapi release; each file is checked to be
+// the one its flag names (info.x-github-plan).
+//
+// internal/routegen/regen.sh installs the pinned package, picks its newest
+// GitHub Enterprise Server release and runs this. The output depends only
+// on the input: operations are sorted by template and method, so the same
+// descriptions give a byte-identical file.
 package main
 
 import (
@@ -58,10 +67,31 @@ func exitCode(err error) int {
 	}
 }
 
+// product is one GitHub whose description the table merges, in the order of
+// routes.Product's bits.
+type product struct {
+	flag  string // the command-line flag naming its file
+	plan  string // the info.x-github-plan its file carries
+	ident string // its routes.Product constant
+	bit   uint8  // its routes.Product bit
+}
+
+var products = []product{
+	{flag: "dotcom", plan: "api.github.com", ident: "DotCom", bit: 1},
+	{flag: "ghec", plan: "ghec", ident: "EnterpriseCloud", bit: 2},
+	{flag: "ghes", plan: "ghes", ident: "EnterpriseServer", bit: 4},
+}
+
+// allProducts is every bit of products.
+const allProducts = 7
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("routegen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	in := fs.String("in", "", "path of @octokit/openapi's generated/api.github.com.json")
+	in := make([]*string, len(products))
+	for i, p := range products {
+		in[i] = fs.String(p.flag, "", "path of @octokit/openapi's description for "+p.plan)
+	}
 	out := fs.String("out", "routes/table_gen.go", "path of the Go file to write")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,24 +99,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if *in == "" || fs.NArg() != 0 {
+	if *in[0] == "" || *in[1] == "" || *in[2] == "" || fs.NArg() != 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: need -in FILE and no other arguments", errUsage)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("%w: need -dotcom, -ghec and -ghes FILE and no other arguments", errUsage)
 	}
 
-	f, err := os.Open(*in)
-	if err != nil {
-		return fmt.Errorf("open description: %w", err)
+	descs := make([]description, len(products))
+	for i, p := range products {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d, err := readDescription(*in[i], p)
+		if err != nil {
+			return err
+		}
+		descs[i] = d
 	}
-	defer f.Close()
-	d, err := parseDescription(f)
+	t, err := merge(descs)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", *in, err)
+		return err
 	}
-	src, err := render(d)
+	src, err := render(t)
 	if err != nil {
 		return err
 	}
@@ -96,12 +129,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := writeFileAtomic(*out, src); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "routegen: wrote %d operations from @octokit/openapi %s to %s\n", len(d.ops), d.version, *out)
+	fmt.Fprintf(stdout, "routegen: wrote %d operations (%s) from @octokit/openapi %s to %s\n",
+		len(t.ops), t.sourceCounts(), t.version, *out)
 	return nil
 }
 
-// operation is one path × method of the description, with the fields the
-// routes table keeps.
+// operation is one path × method of a description, with the fields the
+// routes table keeps, and the products it is documented in.
 type operation struct {
 	method      string
 	template    string
@@ -109,11 +143,36 @@ type operation struct {
 	category    string
 	subcategory string
 	docsURL     string
+	products    uint8
 }
 
+// description is one parsed OpenAPI file.
 type description struct {
-	version string
+	product product
+	version string // info.version: the @octokit/openapi release
+	release string // info.x-github-release of a GitHub Enterprise Server file
 	ops     []operation
+}
+
+// file is the name @octokit/openapi gives the description in generated/.
+func (d description) file() string {
+	if d.release != "" {
+		return d.product.plan + "-" + d.release + ".json"
+	}
+	return d.product.plan + ".json"
+}
+
+func readDescription(path string, p product) (description, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return description{}, fmt.Errorf("open description: %w", err)
+	}
+	defer f.Close()
+	d, err := parseDescription(f, p)
+	if err != nil {
+		return description{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	return d, nil
 }
 
 // httpMethods are the keys of an OpenAPI path item that name operations;
@@ -123,10 +182,13 @@ var httpMethods = map[string]bool{
 	"options": true, "head": true, "patch": true, "trace": true,
 }
 
-func parseDescription(r io.Reader) (description, error) {
+func parseDescription(r io.Reader, p product) (description, error) {
 	var doc struct {
 		Info struct {
 			Version string `json:"version"`
+			Plan    string `json:"x-github-plan"`
+			// A number in the files (3.19), kept as written: 3.10 is not 3.1.
+			Release json.RawMessage `json:"x-github-release"`
 		} `json:"info"`
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
@@ -136,11 +198,20 @@ func parseDescription(r io.Reader) (description, error) {
 	if doc.Info.Version == "" {
 		return description{}, errors.New("no info.version: is this @octokit/openapi's file?")
 	}
+	if doc.Info.Plan != p.plan {
+		return description{}, fmt.Errorf("info.x-github-plan is %q, want %q: is this the file for -%s?", doc.Info.Plan, p.plan, p.flag)
+	}
+	d := description{product: p, version: doc.Info.Version}
+	if p.plan == "ghes" {
+		d.release = strings.Trim(string(doc.Info.Release), `"`)
+		if !isRelease(d.release) {
+			return description{}, fmt.Errorf("info.x-github-release is %q, want a release such as 3.19", doc.Info.Release)
+		}
+	}
 	if len(doc.Paths) == 0 {
 		return description{}, errors.New("no paths")
 	}
 
-	d := description{version: doc.Info.Version}
 	for path, item := range doc.Paths {
 		if !strings.HasPrefix(path, "/") {
 			return description{}, fmt.Errorf("path %q: does not start with /", path)
@@ -172,33 +243,143 @@ func parseDescription(r io.Reader) (description, error) {
 				category:    o.XGitHub.Category,
 				subcategory: o.XGitHub.Subcategory,
 				docsURL:     o.ExternalDocs.URL,
+				products:    p.bit,
 			})
 		}
 	}
+	return d, nil
+}
+
+// isRelease reports a MAJOR.MINOR release number.
+func isRelease(s string) bool {
+	major, minor, ok := strings.Cut(s, ".")
+	return ok && isDigits(major) && isDigits(minor)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// table is the merged operations of every description.
+type table struct {
+	version string
+	descs   []description
+	ops     []operation
+}
+
+func (t table) sourceCounts() string {
+	parts := make([]string, len(t.descs))
+	for i, d := range t.descs {
+		parts[i] = fmt.Sprintf("%s %d", d.file(), len(d.ops))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// merge joins the descriptions' operations by method and template. The
+// descriptions agree on an operation's id (a disagreement is an error: the
+// table could not say which one to name); its category, subcategory and
+// docs URL are taken from the first description, in products order, that
+// has them, so an operation api.github.com documents links to the
+// api.github.com docs.
+func merge(descs []description) (table, error) {
+	t := table{version: descs[0].version, descs: descs}
+	for _, d := range descs[1:] {
+		if d.version != t.version {
+			return table{}, fmt.Errorf("%s is from @octokit/openapi %s, %s from %s: use one release",
+				d.file(), d.version, descs[0].file(), t.version)
+		}
+	}
+	byKey := map[string]int{}
+	for _, d := range descs {
+		for _, o := range d.ops {
+			key := o.method + " " + o.template
+			i, ok := byKey[key]
+			if !ok {
+				byKey[key] = len(t.ops)
+				t.ops = append(t.ops, o)
+				continue
+			}
+			m := &t.ops[i]
+			if m.id != o.id {
+				return table{}, fmt.Errorf("%s: operationId %q in one description, %q in %s", key, m.id, o.id, d.file())
+			}
+			m.products |= o.products
+			if m.category == "" {
+				m.category = o.category
+			}
+			if m.subcategory == "" {
+				m.subcategory = o.subcategory
+			}
+			if m.docsURL == "" {
+				m.docsURL = o.docsURL
+			}
+		}
+	}
 	// Map iteration order is random; sorting makes the output reproducible.
-	sort.Slice(d.ops, func(i, j int) bool {
-		a, b := d.ops[i], d.ops[j]
+	sort.Slice(t.ops, func(i, j int) bool {
+		a, b := t.ops[i], t.ops[j]
 		if a.template != b.template {
 			return a.template < b.template
 		}
 		return a.method < b.method
 	})
-	return d, nil
+	return t, nil
 }
 
-func render(d description) ([]byte, error) {
+// productsExpr is the Go expression for a set of routes.Product bits.
+func productsExpr(bits uint8) string {
+	if bits == allProducts {
+		return "AllProducts"
+	}
+	var names []string
+	for _, p := range products {
+		if bits&p.bit != 0 {
+			names = append(names, p.ident)
+		}
+	}
+	return strings.Join(names, " | ")
+}
+
+func render(t table) ([]byte, error) {
+	var ghes description
+	files := make([]string, len(t.descs))
+	for i, d := range t.descs {
+		files[i] = fmt.Sprintf("generated/%s (%d operations)", d.file(), len(d.ops))
+		if d.product.plan == "ghes" {
+			ghes = d
+		}
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// Code generated by go run ./internal/routegen; DO NOT EDIT.\n")
-	fmt.Fprintf(&b, "// Source: generated/api.github.com.json of npm @octokit/openapi@%s,\n", d.version)
-	fmt.Fprintf(&b, "// %d operations. Regenerate with: bash internal/routegen/regen.sh\n\n", len(d.ops))
+	fmt.Fprintf(&b, "// Source: npm @octokit/openapi@%s,\n", t.version)
+	for i, f := range files {
+		sep := ","
+		if i == len(files)-1 {
+			sep = ":"
+		}
+		fmt.Fprintf(&b, "// %s%s\n", f, sep)
+	}
+	fmt.Fprintf(&b, "// %d operations merged by method and template.\n", len(t.ops))
+	fmt.Fprintf(&b, "// Regenerate with: bash internal/routegen/regen.sh\n\n")
 	fmt.Fprintf(&b, "package routes\n\n")
 	fmt.Fprintf(&b, "// openapiVersion is the @octokit/openapi release the table comes from.\n")
-	fmt.Fprintf(&b, "const openapiVersion = %q\n\n", d.version)
+	fmt.Fprintf(&b, "const openapiVersion = %q\n\n", t.version)
+	fmt.Fprintf(&b, "// enterpriseServerRelease is the GitHub Enterprise Server release whose\n")
+	fmt.Fprintf(&b, "// description the EnterpriseServer rows come from.\n")
+	fmt.Fprintf(&b, "const enterpriseServerRelease = %q\n\n", ghes.release)
 	fmt.Fprintf(&b, "// operations is sorted by template, then method.\n")
 	fmt.Fprintf(&b, "var operations = []operation{\n")
-	for _, o := range d.ops {
-		fmt.Fprintf(&b, "\t{%q, %q, %q, %q, %q, %q},\n",
-			o.method, o.template, o.id, o.category, o.subcategory, o.docsURL)
+	for _, o := range t.ops {
+		fmt.Fprintf(&b, "\t{%q, %q, %q, %q, %q, %q, %s},\n",
+			o.method, o.template, o.id, o.category, o.subcategory, o.docsURL, productsExpr(o.products))
 	}
 	fmt.Fprintf(&b, "}\n")
 	src, err := format.Source(b.Bytes())
