@@ -12,8 +12,10 @@
 // entry, the mapping to rate-limit resources, and the fallback template that lets calls the table does not know still
 // group together.
 //
-// It does not normalise URLs: stripping a scheme and host, a GitHub
-// Enterprise Server /api/v3 prefix, the query string and a trailing slash,
-// and percent-decoding, are the caller's job. It does no I/O and keeps no
-// counts.
+// It takes the path escaped, as it was on the wire, and percent-decodes
+// each segment itself after splitting, so that a slash sent as %2F inside a
+// branch name or file path stays part of its value. It does not otherwise
+// normalise URLs: stripping a scheme and host, a GitHub Enterprise Server
+// /api/v3 prefix, the query string and a trailing slash is the caller's
+// job. It does no I/O and keeps no counts.
 package routes

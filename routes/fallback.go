@@ -37,7 +37,12 @@ func fallbackSegment(segs []string, i int) string {
 	case isUUID(s):
 		return "{uuid}"
 	}
-	// Templates end up in reports and JSON; keep them valid UTF-8.
+	// A slash decoded from %2F is part of the value: keep it escaped, so the
+	// template has as many segments as the path. Templates end up in reports
+	// and JSON; keep them valid UTF-8.
+	if strings.IndexByte(s, '/') >= 0 {
+		s = strings.ReplaceAll(s, "/", "%2F")
+	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 

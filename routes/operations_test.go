@@ -24,7 +24,8 @@ var ambiguous = map[string]string{
 // table with realistic values, in every product that documents it, and
 // checks LookupIn of that product names it exactly (template, operation,
 // products). A template with a parameter that may hold a slash is tried
-// twice: a value without one and with a raw slash.
+// three times: a value without one, with a raw slash and with it sent as
+// %2F.
 func TestEveryOperationInEveryProduct(t *testing.T) {
 	t.Parallel()
 	exact := map[routes.Product]int{}
@@ -173,13 +174,13 @@ func TestEveryOperationFromAnyProduct(t *testing.T) {
 
 // instantiations are the paths to try for a template: realistic values
 // for every parameter; and when one may hold a slash, that value with a
-// raw slash.
+// raw slash and with it as %2F.
 func instantiations(template string) []string {
 	plain, slashy := fillTemplate(template, noSlash), fillTemplate(template, rawSlash)
 	if plain == slashy {
 		return []string{plain}
 	}
-	return []string{plain, slashy}
+	return []string{plain, slashy, fillTemplate(template, escapedSlash)}
 }
 
 type slashMode int
@@ -187,6 +188,7 @@ type slashMode int
 const (
 	noSlash slashMode = iota
 	rawSlash
+	escapedSlash
 )
 
 func fillTemplate(template string, mode slashMode) string {
@@ -240,8 +242,11 @@ var namedValues = map[string]string{
 
 func paramValue(name string, mode slashMode) string {
 	if v, ok := slashValues[name]; ok {
-		if mode == noSlash {
+		switch mode {
+		case noSlash:
 			return strings.ReplaceAll(v, "/", "-")
+		case escapedSlash:
+			return strings.ReplaceAll(v, "/", "%2F")
 		}
 		return v
 	}

@@ -92,9 +92,9 @@ func ExampleProductFor() {
 }
 
 func ExampleLookupIn() {
-	// A request to GitHub Enterprise Server.
+	// A request to GitHub Enterprise Server, its path as it was on the wire.
 	p := routes.ProductFor("github.example.com", true, nil)
-	r := routes.LookupIn(p, "GET", "/repos/octo/hello/branches/feature/login/protection")
+	r := routes.LookupIn(p, "GET", "/repos/octo/hello/branches/feature%2Flogin/protection")
 	fmt.Println(r.Operation, r.Template)
 
 	// An Enterprise Cloud operation, asked of api.github.com.

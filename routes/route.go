@@ -50,7 +50,8 @@ var graphqlRoute = Route{
 }
 
 // Lookup names a request made to api.github.com: it is
-// LookupIn(DotCom, method, path).
+// LookupIn(DotCom, method, path). path is escaped, as LookupIn takes it; a
+// path already decoded is named as before as long as it has no "%".
 func Lookup(method, path string) (r Route) {
 	lookup(DotCom, method, path, &r)
 	return r
@@ -59,10 +60,16 @@ func Lookup(method, path string) (r Route) {
 // LookupIn names a request made to the GitHub p (see ProductFor) by method
 // and path. Never panics, on any input.
 //
-// The path is already normalised by the caller: no /api/v3 prefix, no
-// query string, no trailing slash, percent-decoded. Because it is
-// percent-decoded, parameters such as {path}, {ref} and {branch} may span
-// several segments; see match for how that is resolved.
+// path is the request's escaped path, as [net/url.URL.EscapedPath] gives
+// it, already normalised by the caller: no GitHub Enterprise Server /api/v3
+// prefix, no query string, no trailing slash. It is split on "/" first and
+// each segment is percent-decoded after, so a slash sent as %2F stays
+// inside its value: /repos/o/r/branches/feature%2Fx/protection is the
+// protection of branch "feature/x". A segment that does not decode
+// ("100%", "%zz") is kept as it is. A path that was decoded already still
+// works when it has no "%": slashes inside {path}, {ref}, {branch} and the
+// other parameters that may hold them then span several segments, and
+// match says how that is resolved.
 //
 // The request is named from p's description first, then from the other
 // GitHubs' in a fixed order (see passes): Enterprise Cloud is served from
@@ -93,6 +100,15 @@ func lookup(p Product, method, path string, r *Route) {
 	}
 	var buf [16]string
 	segs := splitPath(buf[:0], path)
+	if strings.IndexByte(path, '%') >= 0 {
+		for i, s := range segs {
+			segs[i] = unescapeSegment(s)
+		}
+		if len(segs) == 1 && segs[0] == "graphql" {
+			*r = graphql(method)
+			return
+		}
+	}
 
 	t := loadTable()
 	if n, products, hit := t.match(p, method, segs); n != nil {
@@ -158,4 +174,44 @@ func splitPath(dst []string, p string) []string {
 		dst = append(dst, p[:i])
 		p = p[i+1:]
 	}
+}
+
+// unescapeSegment percent-decodes one path segment, or returns it as it is
+// when it has no escape or an escape that does not decode ("%zz", a "%" at
+// the end). It allocates only when there is something to decode.
+func unescapeSegment(s string) string {
+	i := strings.IndexByte(s, '%')
+	if i < 0 {
+		return s
+	}
+	for j := i; j < len(s); j++ {
+		if s[j] == '%' && (j+2 >= len(s) || !isHexDigit(s[j+1]) || !isHexDigit(s[j+2])) {
+			return s
+		}
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	for j := i; j < len(s); j++ {
+		if s[j] == '%' {
+			b = append(b, unhex(s[j+1])<<4|unhex(s[j+2]))
+			j += 2
+			continue
+		}
+		b = append(b, s[j])
+	}
+	return string(b)
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }

@@ -2,6 +2,7 @@ package routes_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -487,11 +488,34 @@ var benchPaths = []struct{ method, path string }{
 	{"GET", "/repos/octo/hello/frobnicate/1"},
 }
 
+// escapedBenchPaths are benchPaths with the slashes inside values escaped.
+var escapedBenchPaths = []struct{ method, path string }{
+	{"GET", "/repos/octo/hello/pulls/1347"},
+	{"GET", "/repos/octo/hello/pulls/1347/files"},
+	{"POST", "/repos/octo/hello/issues/7/comments"},
+	{"POST", "/repos/octo/hello/statuses/" + sha40},
+	{"POST", "/repos/octo/hello/check-runs"},
+	{"GET", "/repos/octo/hello/contents/src%2Fpkg%2Ffile.go"},
+	{"GET", "/repos/octo/hello/git/ref/heads%2Ffeature%2Fx"},
+	{"GET", "/search/issues"},
+	{"POST", "/graphql"},
+	{"GET", "/repos/octo/hello/frobnicate/1"},
+}
+
 func BenchmarkLookup(b *testing.B) {
 	b.Run("trie", func(b *testing.B) {
 		for b.Loop() {
 			for _, p := range benchPaths {
 				routes.Lookup(p.method, p.path)
+			}
+		}
+	})
+	// escaped: the same requests as clients send them to GitHub Enterprise
+	// Server, slashes inside values as %2F.
+	b.Run("escaped-ghes", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range escapedBenchPaths {
+				routes.LookupIn(routes.EnterpriseServer, p.method, p.path)
 			}
 		}
 	})
@@ -554,8 +578,8 @@ func ExampleLookup() {
 // TestByIDForms: GitHub's Link headers page in the /repositories/{id}
 // form, and lists of users and organizations in /user/{id} and
 // /organizations/{id}: each is named as the documented operation it stands
-// for, so every page is under one operation, asked of any product. A
-// documented by-ID route keeps its own name.
+// for, so every page is under one operation, asked of any product and with
+// escaped segments too. A documented by-ID route keeps its own name.
 func TestByIDForms(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ method, path, op, tmpl string }{
@@ -564,12 +588,17 @@ func TestByIDForms(t *testing.T) {
 		{"GET", "/repositories/1296269", "repos/get", "/repos/{owner}/{repo}"},
 		{"HEAD", "/repositories/1296269", "repos/get", "/repos/{owner}/{repo}"},
 		{"DELETE", "/repositories/1296269", "repos/delete", "/repos/{owner}/{repo}"},
+		{"GET", "/repositories/1296269/branches/feature%2Fx/protection", "repos/get-branch-protection", "/repos/{owner}/{repo}/branches/{branch}/protection"},
+		{"GET", "/repositories/1296269/contents/docs%2Fintro.md", "repos/get-content", "/repos/{owner}/{repo}/contents/{path}"},
 		{"GET", "/repositories/1296269/contents/docs/intro.md", "repos/get-content", "/repos/{owner}/{repo}/contents/{path}"},
+		{"GET", "/repositories/1296269/commits/release%2Fv2/check-runs", "checks/list-for-ref", "/repos/{owner}/{repo}/commits/{ref}/check-runs"},
+		{"GET", "/repositories/%31296269/pulls", "pulls/list", "/repos/{owner}/{repo}/pulls"},
 		{"GET", "/user/583231/repos", "repos/list-for-user", "/users/{username}/repos"},
 		{"GET", "/user/583231/followers", "users/list-followers-for-user", "/users/{username}/followers"},
 		{"GET", "/organizations/9919/repos", "repos/list-for-org", "/orgs/{org}/repos"},
 		{"GET", "/organizations/9919", "orgs/get", "/orgs/{org}"},
 		{"GET", "/organizations/9919/teams/justice-league/members", "teams/list-members-in-org", "/orgs/{org}/teams/{team_slug}/members"},
+		{"GET", "/organizations/9919/actions/secrets/DEPLOY%5FKEY", "actions/get-org-secret", "/orgs/{org}/actions/secrets/{secret_name}"},
 		// Documented by-ID routes are named as they are.
 		{"GET", "/user/583231", "users/get-by-id", "/user/{account_id}"},
 		{"GET", "/organizations/9919/custom_roles", "orgs/list-custom-roles", "/organizations/{organization_id}/custom_roles"},
@@ -590,4 +619,39 @@ func TestByIDForms(t *testing.T) {
 			t.Errorf("GET %s = %s %s, want a fallback", path, r.Operation, r.Template)
 		}
 	}
+}
+
+func FuzzLookupIn(f *testing.F) {
+	f.Add(uint8(routes.DotCom), "GET", "/repos/o/r/branches/feature%2Fx/protection")
+	f.Add(uint8(routes.EnterpriseServer), "GET", "/repositories/1/contents/a%2Fb/c")
+	f.Add(uint8(routes.EnterpriseCloud), "POST", "/orgs/acme/credential-authorizations/revoke-all")
+	f.Add(uint8(7), "DELETE", "/repos/o/r/%zz/%")
+	f.Add(uint8(0), "POST", "/%67raphql")
+	f.Fuzz(func(t *testing.T, product uint8, method, path string) {
+		p := routes.Product(product)
+		got := routes.LookupIn(p, method, path)
+		checkInvariants(t, method, path, got)
+		if again := routes.LookupIn(p, method, path); again != got {
+			t.Errorf("LookupIn(%v, %q, %q) not deterministic: %+v then %+v", p, method, path, got, again)
+		}
+		if p == routes.DotCom {
+			if l := routes.Lookup(method, path); l != got {
+				t.Errorf("Lookup(%q, %q) = %+v, LookupIn(DotCom) = %+v", method, path, l, got)
+			}
+		}
+		// Escaping a path that has no "%" segment by segment names it the
+		// same way.
+		if strings.Contains(path, "%") {
+			return
+		}
+		segs := strings.Split(path, "/")
+		for i, s := range segs {
+			segs[i] = url.PathEscape(s)
+		}
+		if esc := strings.Join(segs, "/"); esc != path {
+			if e := routes.LookupIn(p, method, esc); e != got {
+				t.Errorf("LookupIn(%v, %q, %q) = %+v, escaped as %q: %+v", p, method, path, got, esc, e)
+			}
+		}
+	})
 }
