@@ -9,7 +9,8 @@
 // Enterprise Server (npm @octokit/openapi, see table_gen.go and
 // internal/routegen), the matching of concrete paths against its
 // templates, which GitHub a host is (ProductFor), the hand-written GraphQL
-// entry, the mapping to rate-limit resources, and the fallback template that lets calls the table does not know still
+// entry, the mapping to rate-limit resources and their list (Resources),
+// and the fallback template that lets calls the table does not know still
 // group together.
 //
 // It takes the path escaped, as it was on the wire, and percent-decodes

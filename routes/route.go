@@ -11,12 +11,8 @@ import "strings"
 // Operation, Category, Subcategory and DocsURL are empty, and Products is 0.
 //
 // Resource is the key under "resources" of GET /rate_limit that the call is
-// counted against: "core", "search", "code_search", "graphql",
-// "integration_manifest", "actions_runner_registration", "scim",
-// "dependency_snapshots", "dependency_sbom", "audit_log",
-// "code_scanning_autofix" or "copilot_usage_records". GitHub no longer counts
-// any call against "source_import" or "code_scanning_upload"; those calls are
-// "core" (see resource.go).
+// counted against, one of Resources(); see resource.go for which routes go
+// where and why.
 type Route struct {
 	Method      string // upper case
 	Template    string // "/repos/{owner}/{repo}/pulls/{pull_number}"
