@@ -255,7 +255,7 @@ type engine struct {
 	gqlAlt map[slotKey]*slot
 	// product names the GitHub a request that shows no host or prefix of
 	// its own was meant for: the first recorded interaction's.
-	product productT
+	product routes.Product
 	// repoForms pairs the two spellings of a repository GitHub uses,
 	// "/repos/{owner}/{repo}" and "/repositories/{id}", both ways, as
 	// learnt from the recording (see learnRepoForms): a client that
@@ -368,7 +368,7 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 		}
 		method := strings.ToUpper(in.Request.Method)
 		path, prefixed := normalizeAPIPath(CanonicalPath(u.EscapedPath()))
-		product := productFor(u.Host, prefixed, e.serverHosts())
+		product := routes.ProductFor(u.Host, prefixed, e.serverHosts())
 		if i == 0 {
 			e.product = product
 		}
@@ -389,7 +389,7 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 			rk := product.String() + " " + method + " " + path
 			r, ok := names[rk]
 			if !ok {
-				r = lookupIn(product, method, path)
+				r = routes.LookupIn(product, method, path)
 				names[rk] = r
 			}
 			s = &slot{name: nameCall(r, key.op, method, gql.mutation), cond: key.cond}
@@ -648,11 +648,11 @@ func (e *engine) lookup(key slotKey) *slot {
 }
 
 // productOf is the GitHub a live request was made to.
-func (e *engine) productOf(host string, prefixed bool) productT {
+func (e *engine) productOf(host string, prefixed bool) routes.Product {
 	if host == "" && !prefixed {
 		return e.product
 	}
-	return productFor(host, prefixed, e.serverHosts())
+	return routes.ProductFor(host, prefixed, e.serverHosts())
 }
 
 // serverHosts are the hosts named as GitHub Enterprise Server.
@@ -699,14 +699,14 @@ func isUpperASCII(s string) bool {
 	return true
 }
 
-func (e *engine) miss(key slotKey, gql gqlCall, product productT) {
+func (e *engine) miss(key slotKey, gql gqlCall, product routes.Product) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	k := key
 	k.cond = false // one unmatched entry per URL
 	m := e.misses[k]
 	if m == nil {
-		r := lookupIn(product, key.method, key.path)
+		r := routes.LookupIn(product, key.method, key.path)
 		m = &missSlot{name: nameCall(r, key.op, key.method, gql.mutation), path: key.path}
 		e.misses[k] = m
 		e.missOrd = append(e.missOrd, m)

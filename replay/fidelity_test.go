@@ -308,3 +308,36 @@ func TestRepositoryFormsMatchEachOther(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedForTheGitHubCalled: one path, named from the description of
+// the GitHub the recording was made against: api.github.com and
+// *.ghe.com serve Enterprise Cloud's routes, an /api/v3 path or a host
+// named in Options.InterceptHosts is Enterprise Server, whose router
+// reads the same path as another operation.
+func TestNamedForTheGitHubCalled(t *testing.T) {
+	t.Parallel()
+	const path = "/enterprises/acme/access-restrictions/enable"
+	for _, tt := range []struct {
+		url   string
+		hosts []string
+		op    string
+	}{
+		{"https://api.github.com" + path, nil, "enterprise-admin/enable-access-restrictions"},
+		{"https://api.octocorp.ghe.com" + path, nil, "enterprise-admin/enable-access-restrictions"},
+		{"https://ghe.example.com/api/v3" + path, nil, "secret-scanning/post-security-product-enablement-for-enterprise"},
+		{"https://github.internal" + path, []string{"github.internal"}, "secret-scanning/post-security-product-enablement-for-enterprise"},
+	} {
+		c := writeCassette(t, interaction{method: "POST", url: tt.url, code: 204})
+		got := replay.CountRecorded(c, replay.Options{InterceptHosts: tt.hosts})
+		if len(got.Endpoints) != 1 || got.Endpoints[0].Operation != tt.op {
+			t.Errorf("%s (server hosts %v): %+v, want %s", tt.url, tt.hosts, got.Endpoints, tt.op)
+		}
+	}
+	// A request the recording lacks is named for where it was sent too.
+	c := writeCassette(t, interaction{method: "GET", url: "https://ghe.example.com/api/v3/meta", code: 200, body: `{}`})
+	rc := faces[3].open(t, c, replay.Options{})
+	get(t, rc, "enterprises/acme/access-restrictions/enable", nil)
+	if u := rc.counts().Endpoints; len(u) != 1 || u[0].Unmatched != 1 || u[0].Route != "/enterprises/{enterprise}/{security_product}/{enablement}" {
+		t.Errorf("unmatched on GitHub Enterprise Server: %+v", u)
+	}
+}
