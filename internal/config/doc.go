@@ -14,7 +14,7 @@
 //	    tolerance: 2
 //	    env: {PIPELINE_LOG: debug}
 //	    intercept: true               # false: no HTTPS_PROXY, no CA variables
-//	    intercept_hosts: [ghe.example.com]  # GitHub Enterprise, besides api.github.com
+//	    intercept_hosts: [ghe.example.com]  # GitHub Enterprise Server, besides api.github.com: intercepted, and named from its description
 //
 // The top level may also set format, report and allow_new, the settings of
 // the flags of the same names, and keys starting with "x-", which are
