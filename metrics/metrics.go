@@ -226,18 +226,18 @@ func knownMethod(m string) bool {
 	return false
 }
 
-// resources are the rate-limit resources GitHub names (routes' list, and
-// those GET /rate_limit no longer returns, source_import and
-// code_scanning_upload: an old GitHub Enterprise Server still sends them);
+// resources are the rate-limit resources GitHub has, routes' one list
+// (source_import and code_scanning_upload included, which GET /rate_limit
+// no longer returns: an older GitHub Enterprise Server still sends them);
 // an X-RateLimit-Resource outside them is "other", so that an upstream
 // cannot grow the label set.
-var resources = map[string]bool{
-	"core": true, "search": true, "code_search": true, "graphql": true,
-	"integration_manifest": true, "dependency_snapshots": true, "dependency_sbom": true,
-	"code_scanning_upload": true, "code_scanning_autofix": true, "actions_runner_registration": true,
-	"source_import": true, "audit_log": true, "audit_log_streaming": true, "scim": true,
-	"copilot_usage_records": true,
-}
+var resources = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range routes.Resources() {
+		m[r] = true
+	}
+	return m
+}()
 
 func boundedResource(r string) string {
 	if resources[r] {
