@@ -128,13 +128,20 @@ type call struct {
 // name names a request: a template of the route table, or "other" for a
 // path it does not know (a fallback template would grow with the
 // traffic's distinct paths).
-func (m *Metrics) name(method, path string) call {
+//
+// path is the escaped path (url.URL.EscapedPath), so that %2F inside a
+// value stays in it; host picks the GitHub whose description names the
+// call (routes.ProductFor: *.ghe.com is Enterprise Cloud, an /api/v3
+// path Enterprise Server).
+func (m *Metrics) name(method, host, path string) call {
 	if m.opts.BasePath != "" {
 		if rest, ok := strings.CutPrefix(path, m.opts.BasePath); ok && (rest == "" || rest[0] == '/') {
 			path = rest
 		}
 	}
-	rt := routes.Lookup(method, replay.NormalizePath(path))
+	norm := replay.NormalizePath(replay.CanonicalPath(path))
+	server := norm != path && (strings.HasPrefix(path, "/api/v3") || strings.HasPrefix(path, "/api/graphql") || strings.HasPrefix(path, "/api/uploads"))
+	rt := routes.LookupIn(routes.ProductFor(host, server, nil), method, norm)
 	c := call{method: rt.Method, route: OtherLabel, resource: boundedResource(rt.Resource)}
 	if !knownMethod(c.method) {
 		c.method = OtherLabel
@@ -162,7 +169,7 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	m := t.m
-	c := m.name(req.Method, req.URL.Path)
+	c := m.name(req.Method, req.URL.Host, req.URL.EscapedPath())
 	if r := RunFromContext(req.Context()); r != nil {
 		r.add(c)
 	}

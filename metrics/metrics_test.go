@@ -385,3 +385,40 @@ func TestMetricsResourceLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsNamesLikeReplay: the live proxy names a call as the replay
+// does: %2F stays inside a branch name, and the GitHub called decides
+// the description (Enterprise Server reads this enterprise path as
+// another operation than api.github.com does).
+func TestMetricsNamesLikeReplay(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg, metrics.Options{})
+	rt := m.Transport(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	}))
+	for _, u := range []string{
+		"GET https://api.github.com/repos/o/r/branches/feature%2Fx/protection",
+		"POST https://api.github.com/enterprises/acme/access-restrictions/enable",
+		"POST https://ghe.example.com/api/v3/enterprises/acme/access-restrictions/enable",
+	} {
+		method, url, _ := strings.Cut(u, " ")
+		req, err := http.NewRequest(method, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := series(t, reg, metrics.NameRequests)
+	for _, want := range []string{
+		"method=GET,operation=repos/get-branch-protection,resource=core,route=/repos/{owner}/{repo}/branches/{branch}/protection,status_class=2xx",
+		"method=POST,operation=enterprise-admin/enable-access-restrictions,resource=core,route=/enterprises/{enterprise}/access-restrictions/enable,status_class=2xx",
+		"method=POST,operation=secret-scanning/post-security-product-enablement-for-enterprise,resource=core,route=/enterprises/{enterprise}/{security_product}/{enablement},status_class=2xx",
+	} {
+		if reqs[want] != 1 {
+			t.Errorf("no series %s:%s", want, lines(reqs))
+		}
+	}
+}
