@@ -326,16 +326,8 @@ func (e *engine) counts(recorded bool) Counts {
 	}
 	sort.Slice(c.ResourceMismatches, func(i, j int) bool {
 		a, b := c.ResourceMismatches[i], c.ResourceMismatches[j]
-		if a.Route != b.Route {
-			return a.Route < b.Route
-		}
-		if a.Method != b.Method {
-			return a.Method < b.Method
-		}
-		if a.Operation != b.Operation {
-			return a.Operation < b.Operation
-		}
-		return a.Recorded < b.Recorded
+		return endpointLess(&Endpoint{Method: a.Method, Route: a.Route, Operation: a.Operation, Resource: a.Recorded},
+			&Endpoint{Method: b.Method, Route: b.Route, Operation: b.Operation, Resource: b.Recorded})
 	})
 	// Slots merge into one endpoint when they share a route (one route,
 	// many owners/repos/pages); merging already summed them.
