@@ -139,8 +139,7 @@ func (m *Metrics) name(method, host, path string) call {
 			path = rest
 		}
 	}
-	norm := replay.NormalizePath(replay.CanonicalPath(path))
-	server := norm != path && (strings.HasPrefix(path, "/api/v3") || strings.HasPrefix(path, "/api/graphql") || strings.HasPrefix(path, "/api/uploads"))
+	norm, server := replay.NormalizeAPIPath(routes.CanonicalPath(path))
 	rt := routes.LookupIn(routes.ProductFor(host, server, nil), method, norm)
 	c := call{method: rt.Method, route: OtherLabel, resource: boundedResource(rt.Resource)}
 	if !knownMethod(c.method) {

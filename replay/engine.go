@@ -367,7 +367,7 @@ func newEngine(c *Cassette, opts Options, rw *rewriter, owned bool) *engine {
 			continue // Parse validated every URL; unreachable
 		}
 		method := strings.ToUpper(in.Request.Method)
-		path, prefixed := normalizeAPIPath(CanonicalPath(u.EscapedPath()))
+		path, prefixed := NormalizeAPIPath(routes.CanonicalPath(u.EscapedPath()))
 		product := routes.ProductFor(u.Host, prefixed, e.serverHosts())
 		if i == 0 {
 			e.product = product
@@ -550,7 +550,7 @@ type request struct {
 // conditional call the client no longer makes is decided when counting
 // (see slot.live), from totals, so it does not depend on request order.
 func (e *engine) match(r request) (a *answer, repeat bool) {
-	path, prefixed := normalizeAPIPath(CanonicalPath(r.path))
+	path, prefixed := NormalizeAPIPath(routes.CanonicalPath(r.path))
 	key := slotKey{method: r.method, path: path, query: NormalizeQuery(r.rawQuery), cond: isConditional(r.header)}
 	if !isUpperASCII(r.method) {
 		key.method = strings.ToUpper(r.method)

@@ -117,20 +117,3 @@ func FuzzGraphQLOp(f *testing.F) {
 		}
 	})
 }
-
-// FuzzCanonicalPath checks that canonicalising an escaped path is stable
-// and keeps every slash that was inside a value escaped.
-func FuzzCanonicalPath(f *testing.F) {
-	for _, s := range []string{"/repos/o/r/branches/feature%2Fx", "/a%2f%25b%zz%", "/plain/path", "%"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		c := CanonicalPath(p)
-		if again := CanonicalPath(c); again != c {
-			t.Fatalf("%q → %q → %q: not stable", p, c, again)
-		}
-		if strings.Count(c, "/") > strings.Count(p, "/") {
-			t.Fatalf("%q → %q: a slash appeared", p, c)
-		}
-	})
-}

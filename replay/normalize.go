@@ -14,7 +14,7 @@ import (
 // /api/uploads are dropped, /api/graphql becomes /graphql, doubled slashes
 // are collapsed and a trailing slash is removed. The path is either
 // percent-decoded (as [net/url.URL.Path] is) or escaped in the canonical
-// form of [CanonicalPath], which the replay engine uses so that a slash
+// form of [routes.CanonicalPath], which the replay engine uses so that a slash
 // inside a value stays one. The result always starts with a slash. It
 // allocates only when the path needs changing.
 func NormalizePath(p string) string {
@@ -63,74 +63,16 @@ func isCanonicalPath(p string) bool {
 	return !strings.Contains(p, "//")
 }
 
-// normalizeAPIPath is NormalizePath, also reporting whether it dropped a
+// NormalizeAPIPath is NormalizePath, also reporting whether it dropped a
 // GitHub Enterprise Server prefix (/api/v3, /api/uploads, /api/graphql):
 // the request was made to a GitHub Enterprise Server.
-func normalizeAPIPath(p string) (string, bool) {
+func NormalizeAPIPath(p string) (string, bool) {
 	n := NormalizePath(p)
 	if !strings.HasPrefix(p, "/api") && !strings.HasPrefix(p, "//") {
 		return n, false
 	}
 	t := strings.TrimLeft(p, "/")
 	return n, strings.HasPrefix(t, "api/v3") || strings.HasPrefix(t, "api/uploads/") || strings.HasPrefix(t, "api/graphql")
-}
-
-// CanonicalPath maps an escaped URL path (as [net/url.URL.EscapedPath]
-// gives it) to one spelling per resource: every percent escape is decoded
-// except %2F and %25, which stay (upper case) so that a slash or a
-// percent sign inside a value (a branch "feature/x" sent as feature%2Fx)
-// is not read as a separator; a percent sign that starts no escape is
-// written %25. A path with no percent sign is returned unchanged, without
-// allocating.
-//
-// The replay engine keys its recordings on the canonical form and hands
-// it to [routes.LookupIn], which splits on "/" before decoding each
-// segment.
-func CanonicalPath(p string) string {
-	i := strings.IndexByte(p, '%')
-	if i < 0 {
-		return p
-	}
-	var b strings.Builder
-	b.Grow(len(p))
-	b.WriteString(p[:i])
-	for ; i < len(p); i++ {
-		c := p[i]
-		if c == '%' && i+2 < len(p) && isHexDigit(p[i+1]) && isHexDigit(p[i+2]) {
-			v := unhex(p[i+1])<<4 | unhex(p[i+2])
-			switch v {
-			case '/':
-				b.WriteString("%2F")
-			case '%':
-				b.WriteString("%25")
-			default:
-				b.WriteByte(v)
-			}
-			i += 2
-			continue
-		}
-		if c == '%' {
-			// A percent sign that starts no escape stands for itself.
-			b.WriteString("%25")
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 func stripAPIPrefix(p string) string {

@@ -58,21 +58,3 @@ func TestNormalizeQuery(t *testing.T) {
 		})
 	}
 }
-
-func TestCanonicalPath(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ in, want string }{
-		{"/repos/o/r/pulls/1", "/repos/o/r/pulls/1"},
-		{"/repos/o/r/branches/feature%2Fx/protection", "/repos/o/r/branches/feature%2Fx/protection"},
-		{"/repos/o/r/branches/feature%2fx/protection", "/repos/o/r/branches/feature%2Fx/protection"},
-		{"/repos/o/r/labels/good%20first%20issue", "/repos/o/r/labels/good first issue"},
-		{"/repos/o/r/contents/a%25b", "/repos/o/r/contents/a%25b"},
-		{"/repos/o/r/contents/100%", "/repos/o/r/contents/100%25"},
-		{"/repos/o/r/contents/%zz", "/repos/o/r/contents/%25zz"},
-		{"/repos/o/r/git/ref/tags%2Fv1%2E0", "/repos/o/r/git/ref/tags%2Fv1.0"},
-	} {
-		if got := replay.CanonicalPath(tt.in); got != tt.want {
-			t.Errorf("CanonicalPath(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

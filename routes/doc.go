@@ -15,7 +15,8 @@
 //
 // It takes the path escaped, as it was on the wire, and percent-decodes
 // each segment itself after splitting, so that a slash sent as %2F inside a
-// branch name or file path stays part of its value. It does not otherwise
+// branch name or file path stays part of its value; [CanonicalPath] gives
+// one spelling of such a path, for callers that key on it. It does not otherwise
 // normalise URLs: stripping a scheme and host, a GitHub Enterprise Server
 // /api/v3 prefix, the query string and a trailing slash is the caller's
 // job. It does no I/O and keeps no counts.

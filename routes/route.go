@@ -198,6 +198,49 @@ func unescapeSegment(s string) string {
 	return string(b)
 }
 
+// CanonicalPath maps an escaped URL path (as [net/url.URL.EscapedPath]
+// gives it) to one spelling per resource: every percent escape is decoded
+// except %2F and %25, which stay (upper case) so that a slash or a
+// percent sign inside a value (a branch "feature/x" sent as feature%2Fx)
+// is not read as a separator; a percent sign that starts no escape is
+// written %25. A path with no percent sign is returned unchanged, without
+// allocating.
+//
+// The replay engine keys its recordings on the canonical form and hands
+// it to [LookupIn], which splits on "/" before decoding each segment.
+func CanonicalPath(p string) string {
+	i := strings.IndexByte(p, '%')
+	if i < 0 {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	b.WriteString(p[:i])
+	for ; i < len(p); i++ {
+		c := p[i]
+		if c == '%' && i+2 < len(p) && isHexDigit(p[i+1]) && isHexDigit(p[i+2]) {
+			v := unhex(p[i+1])<<4 | unhex(p[i+2])
+			switch v {
+			case '/':
+				b.WriteString("%2F")
+			case '%':
+				b.WriteString("%25")
+			default:
+				b.WriteByte(v)
+			}
+			i += 2
+			continue
+		}
+		if c == '%' {
+			// A percent sign that starts no escape stands for itself.
+			b.WriteString("%25")
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
