@@ -217,7 +217,7 @@ func Encode(c *cassette.Cassette) ([]byte, error) {
 // replayed is exactly what `callbudget import` would write. Only a regular
 // file is read: a named pipe or a device is refused at once.
 func Load(path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
-	return load(context.Background(), path, f, opts)
+	return load(context.Background(), path, f, opts, scrub.Options{})
 }
 
 // LoadContext is Load that returns as soon as ctx is done, with an *Error
@@ -225,8 +225,17 @@ func Load(path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []N
 // under way cannot be stopped midway: it goes on in the background until
 // its next check of ctx, and its result is dropped.
 func LoadContext(ctx context.Context, path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
+	return LoadScrubbed(ctx, path, f, opts, scrub.Options{})
+}
+
+// LoadScrubbed is LoadContext that scrubs a converted recording with so
+// (the config's redact: patterns, the known tokens) besides the built-in
+// rules, as callbudget record scrubs what it records. A go-vcr cassette is
+// loaded as it is: scrubbing one is re-recording's job, its scan refuses
+// what is left.
+func LoadScrubbed(ctx context.Context, path string, f Format, opts replay.LoadOptions, so scrub.Options) (*replay.Cassette, []Note, error) {
 	if ctx.Done() == nil { // never canceled: no goroutine needed
-		return load(ctx, path, f, opts)
+		return load(ctx, path, f, opts, so)
 	}
 	if ctx.Err() != nil {
 		return nil, nil, interrupted(ctx, path)
@@ -238,7 +247,7 @@ func LoadContext(ctx context.Context, path string, f Format, opts replay.LoadOpt
 	}
 	done := make(chan result, 1) // buffered: an abandoned load does not block
 	go func() {
-		c, notes, err := load(ctx, path, f, opts)
+		c, notes, err := load(ctx, path, f, opts, so)
 		done <- result{c, notes, err}
 	}()
 	select {
@@ -254,7 +263,7 @@ func interrupted(ctx context.Context, path string) error {
 	return &Error{File: path, Entry: -1, Msg: fmt.Sprintf("interrupted while loading the cassette (%v)", context.Cause(ctx)), Err: ctx.Err()}
 }
 
-func load(ctx context.Context, path string, f Format, opts replay.LoadOptions) (*replay.Cassette, []Note, error) {
+func load(ctx context.Context, path string, f Format, opts replay.LoadOptions, so scrub.Options) (*replay.Cassette, []Note, error) {
 	if f == GoVCR {
 		c, err := replay.LoadContext(ctx, path, opts)
 		return c, nil, err
@@ -286,7 +295,7 @@ func load(ctx context.Context, path string, f Format, opts replay.LoadOptions) (
 	if ctx.Err() != nil {
 		return nil, nil, interrupted(ctx, path)
 	}
-	s := scrub.New(scrub.Options{})
+	s := scrub.New(so)
 	for _, in := range res.Cassette.Interactions {
 		s.Interaction(in)
 	}

@@ -75,7 +75,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 	if err := a.mergeConfig(values); err != nil {
 		return nil, err
 	}
-	a.redact = cfg.Redact
+	a.redact, a.redactRead = cfg.Redact, true
 	return cfg, nil
 }
 

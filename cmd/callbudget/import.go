@@ -118,6 +118,13 @@ func (a *app) importFiles(ctx context.Context, inputs []string) error {
 		}
 		outFor[out] = in
 	}
+	// Converted as run converts them, and scrubbed as record scrubs: the
+	// config's redact: patterns and the known tokens are replaced before
+	// the scan judges what is left.
+	so, err := a.scrubOptions()
+	if err != nil {
+		return err
+	}
 	scan, err := a.secretScan(ctx)
 	if err != nil {
 		return err
@@ -125,7 +132,7 @@ func (a *app) importFiles(ctx context.Context, inputs []string) error {
 	var done []imported
 	var errs []error
 	for _, in := range inputs {
-		c, notes, err := importer.LoadContext(ctx, in, from, replay.LoadOptions{})
+		c, notes, err := importer.LoadScrubbed(ctx, in, from, replay.LoadOptions{}, so)
 		if err == nil {
 			err = scan(c)
 		}

@@ -38,7 +38,8 @@ type app struct {
 	// redact holds the config's redact: patterns, once a command has read
 	// the config: record scrubs with them, and the secret scan refuses
 	// cassettes they still match.
-	redact []*regexp.Regexp
+	redact     []*regexp.Regexp
+	redactRead bool // redact holds what the config says (configRedact)
 }
 
 // run executes callbudget with args (without the program name), the way

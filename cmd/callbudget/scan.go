@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 
+	"github.com/callbudget/callbudget/internal/config"
 	"github.com/callbudget/callbudget/internal/runner"
 	"github.com/callbudget/callbudget/replay"
 	"github.com/callbudget/callbudget/scrub"
@@ -50,7 +52,7 @@ func (a *app) scanSetup(root *cobra.Command) {
 				return err
 			}
 		}
-		_, err := a.secretScan(cmd.Context())
+		_, err := a.allowPatterns()
 		return err
 	}
 	root.AddCommand(&cobra.Command{
@@ -111,27 +113,15 @@ func (a *app) scan(ctx context.Context, paths []string) error {
 }
 
 // secretScan returns the scan every command runs on a cassette before
-// using it: nil when the cassette is clean, a *secretsError otherwise. The
-// values of GITHUB_TOKEN and GH_TOKEN in the environment are searched for
-// too, whatever their shape (but not the dummy a scenario gets: callbudget
-// run inside a scenario sees that one).
+// using it: nil when the cassette is clean, a *secretsError otherwise. Its
+// rules are scrubOptions': the same for scan, run, count, check, update,
+// record and import.
 // The scan stops once ctx is done (an interrupt), with an error that says
 // so.
 func (a *app) secretScan(ctx context.Context) (func(*replay.Cassette) error, error) {
-	o := scrub.Options{Redact: a.redact}
-	// viper round-trips the flag's values through CSV, so patterns with
-	// commas and quotes arrive whole.
-	for _, p := range a.v.GetStringSlice("allow-secret") {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return nil, &usageError{fmt.Errorf("--allow-secret %q: %v", p, err)}
-		}
-		o.Allow = append(o.Allow, re)
-	}
-	for _, k := range []string{"GITHUB_TOKEN", "GH_TOKEN"} {
-		if v := a.env.get(k); v != "" && v != runner.DummyToken {
-			o.Secrets = append(o.Secrets, v)
-		}
+	o, err := a.scrubOptions()
+	if err != nil {
+		return nil, err
 	}
 	return func(c *replay.Cassette) error {
 		f, err := scrub.ScanContext(ctx, c, o)
@@ -143,4 +133,64 @@ func (a *app) secretScan(ctx context.Context) (func(*replay.Cassette) error, err
 		}
 		return nil
 	}, nil
+}
+
+// scrubOptions are the rules every command judges and scrubs cassettes
+// by, so that scan, run, count, check, update, record and import give one
+// verdict: the config's redact: patterns (when there is a config), the
+// --allow-secret patterns, and the values of GITHUB_TOKEN and GH_TOKEN in
+// the environment, whatever their shape (but not the dummy a scenario
+// gets: callbudget run inside a scenario sees that one).
+func (a *app) scrubOptions() (scrub.Options, error) {
+	redact, err := a.configRedact()
+	if err != nil {
+		return scrub.Options{}, err
+	}
+	allow, err := a.allowPatterns()
+	if err != nil {
+		return scrub.Options{}, err
+	}
+	o := scrub.Options{Redact: redact, Allow: allow}
+	for _, k := range []string{"GITHUB_TOKEN", "GH_TOKEN"} {
+		if v := a.env.get(k); v != "" && v != runner.DummyToken {
+			o.Secrets = append(o.Secrets, v)
+		}
+	}
+	return o, nil
+}
+
+// allowPatterns are the --allow-secret patterns, compiled.
+func (a *app) allowPatterns() ([]*regexp.Regexp, error) {
+	var allow []*regexp.Regexp
+	// viper round-trips the flag's values through CSV, so patterns with
+	// commas and quotes arrive whole.
+	for _, p := range a.v.GetStringSlice("allow-secret") {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, &usageError{fmt.Errorf("--allow-secret %q: %v", p, err)}
+		}
+		allow = append(allow, re)
+	}
+	return allow, nil
+}
+
+// configRedact is the config's redact: patterns, read once: those of the
+// config check and update loaded, else those of --config (or
+// ./callbudget.yaml when it exists). A command without a config file has
+// none; a config whose redact: cannot be read is an error, since what it
+// names as secret could not be found.
+func (a *app) configRedact() ([]*regexp.Regexp, error) {
+	if a.redactRead {
+		return a.redact, nil
+	}
+	cfg, err := config.Load(a.v.GetString("config"))
+	switch {
+	case err == nil:
+		a.redact = cfg.Redact
+	case errors.Is(err, fs.ErrNotExist) && !a.v.IsSet("config"):
+	default:
+		return nil, err
+	}
+	a.redactRead = true
+	return a.redact, nil
 }
