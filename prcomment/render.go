@@ -392,7 +392,7 @@ func (rd *renderer) scenario(s *report.Scenario) {
 
 	switch s.Status {
 	case report.StatusError:
-		fmt.Fprintf(b, "**Error:** %s\n\n", report.MarkdownText(s.Error))
+		fmt.Fprintf(b, "%s\n", report.MarkdownError(s.Error))
 	case report.StatusOver:
 		var why []string
 		for _, e := range s.Excesses() {

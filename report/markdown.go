@@ -110,6 +110,36 @@ func isAlnum(c byte) bool {
 // escaping to get right.
 func MarkdownText(s string) string { return mdText(s) }
 
+// MarkdownError is a scenario's error as Markdown: its first line after
+// "**Error:**", and the lines under it (the secret scan's findings, one
+// per line) as a list, each escaped as [mdText] escapes.
+func MarkdownError(s string) string {
+	first, rest := ErrorLines(s)
+	var b strings.Builder
+	b.WriteString("**Error:** ")
+	b.WriteString(mdText(first))
+	b.WriteString("\n")
+	for _, line := range rest {
+		b.WriteString("- ")
+		b.WriteString(mdText(line))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// ErrorLines splits a scenario's error into its first line and the lines
+// under it, blank ones and indentation dropped: what each renderer shows
+// as a line of its own instead of an escaped "\n".
+func ErrorLines(s string) (first string, rest []string) {
+	first, more, _ := strings.Cut(strings.TrimRight(s, "\n"), "\n")
+	for _, line := range strings.Split(more, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			rest = append(rest, line)
+		}
+	}
+	return first, rest
+}
+
 // MarkdownCode is [mdCode]: s escaped in a <code> element, an em dash
 // when empty.
 func MarkdownCode(s string) string { return mdCode(s) }

@@ -94,7 +94,7 @@ func mdScenario(b *bufio.Writer, s *Scenario) {
 
 	switch s.Status {
 	case StatusError:
-		fmt.Fprintf(b, "**Error:** %s\n\n", mdText(s.Error))
+		fmt.Fprintf(b, "%s\n", MarkdownError(s.Error))
 	case StatusOver:
 		var why []string
 		for _, e := range s.Excesses() {

@@ -128,7 +128,13 @@ func (t *textWriter) scenario(s *Scenario) {
 
 	switch s.Status {
 	case StatusError:
-		fmt.Fprintf(w, "  %s %s\n", t.paint(sgrRed, "error:"), visible(s.Error))
+		// An error of several lines (the secret scan's findings) is
+		// printed as those lines, indented under it; each is escaped.
+		first, rest := ErrorLines(s.Error)
+		fmt.Fprintf(w, "  %s %s\n", t.paint(sgrRed, "error:"), visible(first))
+		for _, line := range rest {
+			fmt.Fprintf(w, "    %s\n", visible(line))
+		}
 	case StatusOver:
 		for _, e := range s.Excesses() {
 			fmt.Fprintf(w, "  %s %s\n", t.paint(sgrRed, "over budget:"), excessText(e, visible))
