@@ -59,6 +59,16 @@ type Counts struct {
 	// Repeats counts requests served again after their recorded
 	// interactions were used up: a call made more often than recorded.
 	Repeats int
+	// Unused counts recorded interactions no request claimed: calls the
+	// recording made and this run did not ("recorded, not called"). A
+	// recorded free 304 a plain request took the place of
+	// (ConditionalDropped) is not unused. NotCalled lists them.
+	Unused int
+	// NotCalled lists, per endpoint, the recorded interactions no request
+	// claimed, sorted by route, method and operation: an endpoint may be
+	// in both Endpoints (called fewer times than recorded) and here, or
+	// here alone (recorded, not called at all).
+	NotCalled []NotCalled
 	// Endpoints has one entry per endpoint called, sorted by route,
 	// method and operation.
 	Endpoints []Endpoint
@@ -152,6 +162,15 @@ func (e Endpoint) Points() int {
 	return e.Count * ReadPoints
 }
 
+// NotCalled is an endpoint's recorded interactions that no request of
+// the run claimed.
+type NotCalled struct {
+	Method    string
+	Route     string
+	Operation string
+	Count     int
+}
+
 // UnmatchedCall is a request the cassette had no interaction for.
 type UnmatchedCall struct {
 	Method string
@@ -163,12 +182,25 @@ type endpointKey struct {
 	method, route, op string
 }
 
+// key is the endpoint a call is counted under: its route's, and for
+// GraphQL its operation's.
+func (n callName) key() endpointKey {
+	op := n.route.Operation
+	if n.op != "" {
+		op = "graphql/" + n.op
+	}
+	return endpointKey{n.route.Method, n.route.Template, op}
+}
+
 type tally struct {
 	m     map[endpointKey]*Endpoint
 	order []endpointKey
 	// mismatch sums, by endpoint and recorded resource, the calls whose
 	// recording names another resource than the route.
 	mismatch map[mismatchKey]int
+	// unused sums, by endpoint, the recorded interactions no request
+	// claimed.
+	unused map[endpointKey]int
 }
 
 type mismatchKey struct {
@@ -178,19 +210,22 @@ type mismatchKey struct {
 
 // served is what one slot (or one unmatched URL) counted.
 type served struct {
-	requests, free, repeats, unmatched, dropped int
-	points, estimated, edited                   int
+	requests, free, repeats, unmatched, dropped, unused int
+	points, estimated, edited                           int
 }
 
 func (t *tally) add(n callName, c served) {
+	if c.unused > 0 {
+		if t.unused == nil {
+			t.unused = map[endpointKey]int{}
+		}
+		t.unused[n.key()] += c.unused
+	}
 	if c.requests == 0 {
 		return
 	}
-	op := n.route.Operation
-	if n.op != "" {
-		op = "graphql/" + n.op
-	}
-	k := endpointKey{n.route.Method, n.route.Template, op}
+	k := n.key()
+	op := k.op
 	e := t.m[k]
 	if e == nil {
 		e = &Endpoint{
@@ -215,14 +250,10 @@ func (t *tally) mismatched(n callName, recorded string, count int) {
 	if recorded == "" || recorded == n.route.Resource || count == 0 {
 		return
 	}
-	op := n.route.Operation
-	if n.op != "" {
-		op = "graphql/" + n.op
-	}
 	if t.mismatch == nil {
 		t.mismatch = map[mismatchKey]int{}
 	}
-	t.mismatch[mismatchKey{endpointKey{n.route.Method, n.route.Template, op}, recorded}] += count
+	t.mismatch[mismatchKey{n.key(), recorded}] += count
 }
 
 // live is what a slot served so far.
@@ -255,6 +286,16 @@ func (s *slot) live(t *tally) served {
 	}
 	c.dropped = max(0, min(overflow, unused))
 	c.repeats -= c.dropped
+	// What no request claimed, less the recorded 304s a plain request
+	// took the place of (counted as dropped, here or by the plain pair).
+	c.unused = len(s.answers) - claimed
+	switch {
+	case s.cond && s.pair == nil:
+		c.unused -= c.dropped
+	case s.cond:
+		c.unused -= min(int(s.pair.extra.Load()), c.unused)
+	}
+	c.unused = max(0, c.unused)
 	return c
 }
 
@@ -324,6 +365,15 @@ func (e *engine) counts(recorded bool) Counts {
 			Method: k.method, Route: k.route, Operation: k.op, Resource: ep.Resource, Recorded: k.recorded, Count: n,
 		})
 	}
+	for k, n := range t.unused {
+		c.NotCalled = append(c.NotCalled, NotCalled{Method: k.method, Route: k.route, Operation: k.op, Count: n})
+		c.Unused += n
+	}
+	sort.Slice(c.NotCalled, func(i, j int) bool {
+		a, b := c.NotCalled[i], c.NotCalled[j]
+		return endpointLess(&Endpoint{Method: a.Method, Route: a.Route, Operation: a.Operation},
+			&Endpoint{Method: b.Method, Route: b.Route, Operation: b.Operation})
+	})
 	sort.Slice(c.ResourceMismatches, func(i, j int) bool {
 		a, b := c.ResourceMismatches[i], c.ResourceMismatches[j]
 		return endpointLess(&Endpoint{Method: a.Method, Route: a.Route, Operation: a.Operation, Resource: a.Recorded},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,6 +97,9 @@ func TestConditionalRequests(t *testing.T) {
 					t.Errorf("second call: body %q, want the recorded full answer", body)
 				}
 				c := rc.counts()
+				if c.Unused != 0 || len(c.NotCalled) != 0 {
+					t.Errorf("unused %d %v: every recording was answered (a dropped 304 is not unused)", c.Unused, c.NotCalled)
+				}
 				if c.Total != tt.total || c.Resources["core"] != tt.total || c.NotModified != tt.free || c.ConditionalDropped != tt.dropped {
 					t.Errorf("counts: total %d core %d free 304s %d dropped %d; want %d %d %d %d",
 						c.Total, c.Resources["core"], c.NotModified, c.ConditionalDropped, tt.total, tt.total, tt.free, tt.dropped)
@@ -122,7 +126,7 @@ func TestConditionalOnlyRecorded(t *testing.T) {
 	if code, _ := get(t, rc, "user", http.Header{"Authorization": {"token t"}}); code != 304 {
 		t.Errorf("served %d, want the recorded 304", code)
 	}
-	if got := rc.counts(); got.Total != 1 || got.ConditionalDropped != 1 || got.NotModified != 0 {
+	if got := rc.counts(); got.Total != 1 || got.ConditionalDropped != 1 || got.NotModified != 0 || got.Unused != 0 {
 		t.Errorf("counts: total %d dropped %d free %d; want 1 1 0", got.Total, got.ConditionalDropped, got.NotModified)
 	}
 }
@@ -339,5 +343,43 @@ func TestNamedForTheGitHubCalled(t *testing.T) {
 	get(t, rc, "enterprises/acme/access-restrictions/enable", nil)
 	if u := rc.counts().Endpoints; len(u) != 1 || u[0].Unmatched != 1 || u[0].Route != "/enterprises/{enterprise}/{security_product}/{enablement}" {
 		t.Errorf("unmatched on GitHub Enterprise Server: %+v", u)
+	}
+}
+
+// TestNotCalledListed: recorded interactions no request claimed are
+// listed per endpoint, whether the endpoint was called fewer times than
+// recorded or not at all; what was called is counted as before.
+func TestNotCalledListed(t *testing.T) {
+	t.Parallel()
+	c := writeCassette(t,
+		interaction{method: "GET", url: api + "/repos/o/r", code: 200, body: `{}`},
+		interaction{method: "GET", url: api + "/repos/o/r", code: 200, body: `{}`},
+		interaction{method: "GET", url: api + "/repos/o/r/pulls/1", code: 200, body: `{}`},
+		interaction{method: "POST", url: api + "/repos/o/r/issues/1/comments", code: 201, body: `{}`},
+		interaction{method: "POST", url: api + "/repos/o/r/issues/2/comments", code: 201, body: `{}`},
+	)
+	for _, f := range faces {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			rc := f.open(t, c, replay.Options{})
+			if code, _ := get(t, rc, "repos/o/r", nil); code != 200 {
+				t.Fatalf("GET /repos/o/r: %d", code)
+			}
+			got := rc.counts()
+			want := []replay.NotCalled{
+				{Method: "GET", Route: "/repos/{owner}/{repo}", Operation: "repos/get", Count: 1},
+				{Method: "POST", Route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", Operation: "issues/create-comment", Count: 2},
+				{Method: "GET", Route: "/repos/{owner}/{repo}/pulls/{pull_number}", Operation: "pulls/get", Count: 1},
+			}
+			if got.Total != 1 || got.Unused != 4 || !reflect.DeepEqual(got.NotCalled, want) {
+				t.Errorf("total %d unused %d not called %+v; want 1, 4, %+v", got.Total, got.Unused, got.NotCalled, want)
+			}
+			if len(got.Endpoints) != 1 {
+				t.Errorf("endpoints %+v: only what was called", got.Endpoints)
+			}
+		})
+	}
+	if rec := replay.CountRecorded(c, replay.Options{}); rec.Unused != 0 || rec.NotCalled != nil {
+		t.Errorf("CountRecorded: unused %d %v, want none", rec.Unused, rec.NotCalled)
 	}
 }
